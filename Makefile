@@ -1,0 +1,64 @@
+# Two commands take a fresh machine to a built book (make book) and to passing
+# tests (make test); every target installs what it needs first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHAPTERS := $(wildcard chapters/*.md)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help book test unit pairs nbval lab sync clean distclean data
+
+help:
+	@echo "make book   build the HTML book, executing every chapter (_build/html/index.html)"
+	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build"
+	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
+	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
+	@echo "make clean  remove _build; make distclean also removes .venv"
+
+# The virtual environment, rebuilt when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-build-isolation --no-deps -e .
+	$(BIN)/python -m pip check
+	touch $@
+
+# Fashion-MNIST: from apt where it is missing and apt-get is usable, else the
+# loader downloads it (see README, "Data").
+data: $(STAMP)
+	bash tools/ensure-data.sh $(BIN)/python
+
+book: data
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests src/lesson_utils --doctest-modules
+
+pairs: $(STAMP)
+	$(BIN)/python -m pytest tests/test_chapters.py -q
+
+nbval: data
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider chapters
+
+test: data
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory nbval
+	$(MAKE) --no-print-directory book
+
+lab: data
+	$(BIN)/jupyter lab chapters/
+
+sync: $(STAMP)
+	$(BIN)/jupytext --sync $(CHAPTERS)
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

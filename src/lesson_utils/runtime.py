@@ -1,0 +1,150 @@
+"""Runtime helpers: which device to use, reproducible seeds and a timer.
+
+Used from the first chapter that runs code (``07_dataset``) onwards.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+
+import numpy as np
+import torch
+
+__all__ = ["default_device", "seed_everything", "Timer"]
+
+_DEVICE_VARIABLE = "LESSON_DEVICE"
+
+
+def default_device() -> torch.device:
+    """Return the device chapters put their models and batches on.
+
+    The environment variable ``LESSON_DEVICE`` decides: ``cpu``, ``cuda`` or
+    ``cuda:N``. When it is unset or empty, CUDA is used if available, else
+    the CPU.
+
+    Returns
+    -------
+    torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``LESSON_DEVICE`` names anything else, or asks for CUDA on a
+        machine where ``torch.cuda.is_available()`` is false.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["LESSON_DEVICE"] = "cpu"
+    >>> default_device()
+    device(type='cpu')
+    >>> del os.environ["LESSON_DEVICE"]
+    """
+    wanted = os.environ.get(_DEVICE_VARIABLE, "").strip().lower()
+    if not wanted:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if wanted == "cpu":
+        return torch.device("cpu")
+    kind, _, index = wanted.partition(":")
+    if kind != "cuda" or (index and not index.isdigit()):
+        raise ValueError(
+            f"{_DEVICE_VARIABLE} must be 'cpu', 'cuda' or 'cuda:N', got {wanted!r}"
+        )
+    if not torch.cuda.is_available():
+        raise ValueError(
+            f"{_DEVICE_VARIABLE}={wanted!r} asks for a GPU, but torch.cuda.is_available() "
+            "is False on this machine; unset it or set LESSON_DEVICE=cpu"
+        )
+    if index and int(index) >= torch.cuda.device_count():
+        raise ValueError(
+            f"{_DEVICE_VARIABLE}={wanted!r}: this machine has only "
+            f"{torch.cuda.device_count()} CUDA device(s)"
+        )
+    return torch.device(wanted)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python's, NumPy's and PyTorch's (CPU and CUDA) random generators.
+
+    Parameters
+    ----------
+    seed : int
+        A non-negative integer below 2**32.
+
+    Examples
+    --------
+    >>> seed_everything(0)
+    >>> a = torch.rand(2)
+    >>> seed_everything(0)
+    >>> torch.equal(a, torch.rand(2))
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+class Timer:
+    """Record wall-clock durations; starts on creation.
+
+    Use ``start()``/``stop()`` pairs, or ``with timer:`` blocks; each stop adds
+    one entry to ``times``.
+
+    Examples
+    --------
+    >>> timer = Timer()
+    >>> with timer:
+    ...     _ = sum(range(1000))
+    >>> len(timer.times), timer.sum() >= 0
+    (1, True)
+    """
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.start()
+
+    def start(self) -> None:
+        """Start (or restart) the clock."""
+        self._tik = time.perf_counter()
+
+    def stop(self) -> float:
+        """Stop the clock, record the elapsed seconds and return them."""
+        self.times.append(time.perf_counter() - self._tik)
+        return self.times[-1]
+
+    def __enter__(self) -> "Timer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _require_times(self) -> None:
+        if not self.times:
+            raise ValueError("Timer has no recorded times yet; call stop() first")
+
+    def sum(self) -> float:
+        """Total of the recorded times, in seconds."""
+        return float(sum(self.times))
+
+    def avg(self) -> float:
+        """Mean of the recorded times, in seconds."""
+        self._require_times()
+        return self.sum() / len(self.times)
+
+    def median(self) -> float:
+        """Median of the recorded times, in seconds (robust on noisy machines)."""
+        self._require_times()
+        return float(statistics.median(self.times))
+
+    def cumsum(self) -> list[float]:
+        """Running totals of the recorded times."""
+        return np.cumsum(self.times).tolist()
