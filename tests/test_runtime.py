@@ -1,0 +1,97 @@
+"""Tests of lesson_utils.runtime."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from lesson_utils import Timer, default_device, seed_everything
+
+
+@pytest.mark.parametrize("value", ["cpu", "CPU", " cpu "])
+def test_default_device_cpu(monkeypatch, value):
+    monkeypatch.setenv("LESSON_DEVICE", value)
+    assert default_device() == torch.device("cpu")
+
+
+def test_default_device_unset_follows_cuda_availability(monkeypatch):
+    monkeypatch.delenv("LESSON_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert default_device().type == expected
+    monkeypatch.setenv("LESSON_DEVICE", "")
+    assert default_device().type == expected
+
+
+@pytest.mark.parametrize("value", ["gpu", "mps", "cuda:x", "tpu:0"])
+def test_default_device_unknown_value(monkeypatch, value):
+    monkeypatch.setenv("LESSON_DEVICE", value)
+    with pytest.raises(ValueError, match="LESSON_DEVICE must be 'cpu', 'cuda' or 'cuda:N'"):
+        default_device()
+
+
+def test_default_device_cuda_without_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("LESSON_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="LESSON_DEVICE='cuda' asks for a GPU"):
+        default_device()
+
+
+def test_default_device_cuda_index_out_of_range(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv("LESSON_DEVICE", "cuda:3")
+    with pytest.raises(ValueError, match="only 1 CUDA device"):
+        default_device()
+
+
+def test_seed_everything_makes_every_generator_repeat():
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(3)
+
+    seed_everything(123)
+    first = draw()
+    seed_everything(123)
+    second = draw()
+    assert first[:2] == second[:2] and torch.equal(first[2], second[2])
+    seed_everything(124)
+    assert draw()[0] != first[0]
+
+
+@pytest.mark.parametrize(("seed", "error"), [(1.5, TypeError), ("1", TypeError), (True, TypeError),
+                                             (-1, ValueError), (2**32, ValueError)])
+def test_seed_everything_bad_seed(seed, error):
+    with pytest.raises(error, match="seed"):
+        seed_everything(seed)
+
+
+def test_timer_records_and_summarises():
+    timer = Timer()
+    for pause in (0.0, 0.01, 0.02):
+        timer.start()
+        time.sleep(pause)
+        timer.stop()
+    assert len(timer.times) == 3
+    assert timer.times[2] >= 0.02
+    assert timer.sum() == pytest.approx(sum(timer.times))
+    assert timer.avg() == pytest.approx(timer.sum() / 3)
+    assert timer.median() == pytest.approx(timer.times[1])
+    assert timer.cumsum()[-1] == pytest.approx(timer.sum())
+
+
+def test_timer_as_context_manager():
+    with Timer() as timer:
+        time.sleep(0.005)
+    assert len(timer.times) == 1 and timer.times[0] >= 0.005
+
+
+def test_timer_summary_without_times():
+    timer = Timer()
+    assert timer.sum() == 0.0
+    with pytest.raises(ValueError, match="no recorded times"):
+        timer.median()
+    with pytest.raises(ValueError, match="no recorded times"):
+        timer.avg()
