@@ -1,0 +1,175 @@
+"""Entropy, cross-entropy and KL divergence of discrete distributions.
+
+Chapter ``05_entropy`` teaches these. Every function reads distributions along
+the last dimension: a vector of shape (q,) is one distribution over q
+outcomes, a matrix of shape (n, q) a batch of n of them. Results are in nats
+(natural logarithm) unless ``base`` is given (``base=2`` gives bits).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import torch
+
+from ._validation import check_tensor
+
+__all__ = ["entropy", "distribution_cross_entropy", "kl_divergence"]
+
+
+def _check_distribution(p: object, name: str) -> torch.Tensor:
+    """Require non-negative, finite entries summing to 1 along the last dimension.
+
+    The sum may miss 1 by ``1e-5 + q * eps`` (q the number of outcomes, eps
+    the dtype's machine epsilon), enough for rounding in a softmax.
+    """
+    p = check_tensor(p, name, floating=True)
+    if p.ndim == 0 or p.shape[-1] == 0:
+        raise ValueError(
+            f"{name} must hold distributions along its last dimension, shape (q,) or (n, q) "
+            f"with q >= 1, got shape {tuple(p.shape)}")
+    values = p.detach()
+    if not torch.isfinite(values).all():
+        raise ValueError(f"{name} must have finite entries, got NaN or inf")
+    if (values < 0).any():
+        raise ValueError(
+            f"{name} must have non-negative entries (probabilities), got {values.min().item():g}")
+    atol = 1e-5 + p.shape[-1] * torch.finfo(p.dtype).eps
+    worst = (values.sum(dim=-1, dtype=torch.float64) - 1).abs().max().item()
+    if worst > atol:
+        raise ValueError(
+            f"{name} must sum to 1 along its last dimension, but a sum is off by {worst:.3g}")
+    return p
+
+
+def _check_pair(p: object, q: object) -> tuple[torch.Tensor, torch.Tensor]:
+    p = _check_distribution(p, "p")
+    q = _check_distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(
+            f"p and q must have the same shape, got p {tuple(p.shape)} and q {tuple(q.shape)}")
+    return p, q
+
+
+def _log_base(base: object) -> float | None:
+    """The natural log of ``base`` (None for nats), after checking it."""
+    if base is None:
+        return None
+    if isinstance(base, bool) or not isinstance(base, numbers.Real):
+        raise TypeError(f"base must be a real number or None, got {type(base).__name__}")
+    if not (base > 0 and base != 1 and math.isfinite(base)):
+        raise ValueError(f"base must be positive, finite and not 1, got {base}")
+    return math.log(base)
+
+
+def _in_base(nats: torch.Tensor, log_base: float | None) -> torch.Tensor:
+    return nats if log_base is None else nats / log_base
+
+
+def entropy(p: torch.Tensor, base: float | None = None) -> torch.Tensor:
+    """Shannon entropy ``H(p) = -sum_i p_i log p_i``, with ``0 log 0 = 0``.
+
+    Parameters
+    ----------
+    p : floating tensor of shape (q,) or (n, q)
+        Distributions along the last dimension: non-negative, summing to 1.
+    base : float, optional
+        Logarithm base: None for nats (default), 2 for bits.
+
+    Returns
+    -------
+    tensor of shape () for one distribution, (n,) for a batch;
+    between 0 (a certain outcome) and ``log q`` (the uniform distribution).
+
+    Notes
+    -----
+    Equals ``torch.distributions.Categorical(probs=p).entropy()``. Used in
+    chapter ``05_entropy``.
+
+    Examples
+    --------
+    >>> entropy(torch.tensor([0.5, 0.5]), base=2)  # a fair coin: one bit
+    tensor(1.)
+    >>> entropy(torch.tensor([[1.0, 0.0], [0.9, 0.1]]))  # a certain and a biased coin, in nats
+    tensor([0.0000, 0.3251])
+    """
+    log_base = _log_base(base)
+    p = _check_distribution(p, "p")
+    return _in_base(0.0 - torch.special.xlogy(p, p).sum(dim=-1), log_base)  # not -x: no -0.0
+
+
+def distribution_cross_entropy(p: torch.Tensor, q: torch.Tensor,
+                               base: float | None = None) -> torch.Tensor:
+    """Cross-entropy ``H(p, q) = -sum_i p_i log q_i`` of two distributions.
+
+    The expected surprisal when outcomes come from ``p`` but are scored (or
+    coded) with ``q``. With a one-hot ``p`` it is the classification loss
+    ``-log q_y`` of chapter ``06_losses``.
+
+    Parameters
+    ----------
+    p, q : floating tensors of the same shape, (q,) or (n, q)
+        Distributions along the last dimension.
+    base : float, optional
+        Logarithm base: None for nats (default), 2 for bits.
+
+    Returns
+    -------
+    tensor of shape () or (n,); ``inf`` where ``q_i = 0`` but ``p_i > 0``
+    (an outcome the model calls impossible happened). Terms with ``p_i = 0``
+    count 0 even where ``q_i = 0``.
+
+    Notes
+    -----
+    ``H(p, p) = H(p)`` and ``H(p, q) = H(p) + KL(p || q) >= H(p)``. Used in
+    chapter ``05_entropy``.
+
+    Examples
+    --------
+    >>> p = torch.tensor([0.9, 0.1])
+    >>> distribution_cross_entropy(p, torch.tensor([0.5, 0.5]), base=2)  # coded as fair
+    tensor(1.)
+    >>> distribution_cross_entropy(torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0]))
+    tensor(inf)
+    """
+    log_base = _log_base(base)
+    p, q = _check_pair(p, q)
+    return _in_base(0.0 - torch.special.xlogy(p, q).sum(dim=-1), log_base)
+
+
+def kl_divergence(p: torch.Tensor, q: torch.Tensor, base: float | None = None) -> torch.Tensor:
+    """Kullback-Leibler divergence ``KL(p || q) = sum_i p_i log(p_i / q_i)``.
+
+    It equals ``H(p, q) - H(p)``: the extra surprisal paid for scoring
+    outcomes of ``p`` with ``q``. It is >= 0, and 0 only when ``p == q``.
+
+    Parameters
+    ----------
+    p, q : floating tensors of the same shape, (q,) or (n, q)
+        Distributions along the last dimension.
+    base : float, optional
+        Logarithm base: None for nats (default), 2 for bits.
+
+    Returns
+    -------
+    tensor of shape () or (n,); ``inf`` where ``q_i = 0`` but ``p_i > 0``.
+
+    Notes
+    -----
+    Equals ``torch.nn.functional.kl_div(q.log(), p, reduction="none").sum(-1)``
+    (note torch's order: log-probabilities of the model first). Not symmetric
+    in ``p`` and ``q``. Used in chapter ``05_entropy``.
+
+    Examples
+    --------
+    >>> p = torch.tensor([0.9, 0.1])
+    >>> kl_divergence(p, p)
+    tensor(0.)
+    >>> kl_divergence(p, torch.tensor([0.5, 0.5]), base=2)
+    tensor(0.5310)
+    """
+    log_base = _log_base(base)
+    p, q = _check_pair(p, q)
+    terms = torch.special.xlogy(p, p) - torch.special.xlogy(p, q)
+    return _in_base(terms.sum(dim=-1), log_base)
