@@ -1,0 +1,208 @@
+"""How good is a classifier: accuracy, the confusion matrix and calibration.
+
+Chapter ``08_softmax_scratch`` introduces :func:`accuracy`; chapter
+``10_evaluating`` uses :func:`confusion_matrix`, :func:`calibration_bins` and
+:func:`expected_calibration_error`.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ._validation import check_labels, check_positive_int, check_tensor
+
+__all__ = ["accuracy", "confusion_matrix", "calibration_bins", "expected_calibration_error"]
+
+
+def _predicted_labels(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Predicted class per row: argmax of (n, q) scores, or (n,) labels as given.
+
+    Checks shapes only (no device synchronisation), so training loops can call
+    it on every minibatch.
+    """
+    if Y_hat.ndim == 2:
+        if Y_hat.shape[0] != y.shape[0]:
+            raise ValueError(f"Y_hat has {Y_hat.shape[0]} rows but y has {y.shape[0]} labels")
+        return Y_hat.argmax(dim=1)
+    if Y_hat.ndim == 1:
+        if Y_hat.is_floating_point() or Y_hat.is_complex() or Y_hat.dtype == torch.bool:
+            raise TypeError(
+                "Y_hat of shape (n,) must hold predicted class indices (integers), got dtype "
+                f"{Y_hat.dtype}; pass scores of shape (n, q) to take their argmax")
+        if Y_hat.shape[0] != y.shape[0]:
+            raise ValueError(f"Y_hat has {Y_hat.shape[0]} predictions but y has {y.shape[0]} labels")
+        return Y_hat
+    raise ValueError(
+        f"Y_hat must be scores of shape (n, q) or labels of shape (n,), got {tuple(Y_hat.shape)}")
+
+
+def _num_correct(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Number of correct predictions as a 0-d tensor on ``y``'s device (no sync)."""
+    return (_predicted_labels(Y_hat, y) == y).sum()
+
+
+def accuracy(Y_hat: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of examples whose predicted class equals the label.
+
+    The prediction is the argmax of each row (the max-win rule); softmax keeps
+    the order of the logits, so logits and probabilities give the same answer.
+
+    Parameters
+    ----------
+    Y_hat : tensor of shape (n, q) or (n,)
+        Scores (logits or probabilities) for q classes, or predicted class
+        indices.
+    y : int64 tensor of shape (n,)
+        True class indices.
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        When ``Y_hat`` and ``y`` differ in length, ``y`` is empty, or a label
+        is out of range.
+    TypeError
+        When ``y`` (or ``Y_hat`` of shape (n,)) does not hold integers.
+
+    Examples
+    --------
+    >>> Y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
+    >>> accuracy(Y_hat, torch.tensor([0, 2]))
+    0.5
+    >>> accuracy(torch.tensor([2, 2]), torch.tensor([0, 2]))
+    0.5
+    """
+    check_tensor(Y_hat, "Y_hat")
+    y = check_labels(y, Y_hat.shape[1] if Y_hat.ndim == 2 else None, name="y")
+    if y.ndim != 1:
+        raise ValueError(f"y must have shape (n,), got {tuple(y.shape)}")
+    if y.numel() == 0:
+        raise ValueError("y is empty: accuracy needs at least one example")
+    return float(_num_correct(Y_hat, y)) / y.numel()
+
+
+def confusion_matrix(Y_hat: torch.Tensor, y: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Count, for each true class, how often each class was predicted.
+
+    Parameters
+    ----------
+    Y_hat : tensor of shape (n, q) or (n,)
+        Scores for q classes, or predicted class indices.
+    y : int64 tensor of shape (n,)
+        True class indices.
+    num_classes : int
+        Number of classes q.
+
+    Returns
+    -------
+    int64 tensor of shape (q, q)
+        Entry ``[i, j]`` counts examples of true class ``i`` predicted as ``j``;
+        rows sum to the class sizes and the trace is the number correct.
+
+    Examples
+    --------
+    >>> confusion_matrix(torch.tensor([0, 2, 2, 1]), torch.tensor([0, 2, 1, 1]), 3)
+    tensor([[1, 0, 0],
+            [0, 1, 1],
+            [0, 0, 1]])
+    """
+    num_classes = check_positive_int(num_classes, "num_classes")
+    check_tensor(Y_hat, "Y_hat")
+    y = check_labels(y, num_classes, name="y")
+    if y.ndim != 1:
+        raise ValueError(f"y must have shape (n,), got {tuple(y.shape)}")
+    if Y_hat.ndim == 2 and Y_hat.shape[1] != num_classes:
+        raise ValueError(f"Y_hat has {Y_hat.shape[1]} columns, expected num_classes={num_classes}")
+    pred = check_labels(_predicted_labels(Y_hat, y), num_classes, name="Y_hat")
+    flat = y.long() * num_classes + pred.long()
+    return torch.bincount(flat, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def _check_probabilities(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    check_tensor(Y_hat, "Y_hat", floating=True, ndim=2)
+    y = check_labels(y, Y_hat.shape[1], name="y", length=Y_hat.shape[0])
+    if y.numel() == 0:
+        raise ValueError("y is empty: calibration needs at least one example")
+    if (Y_hat < 0).any() or not torch.allclose(
+            Y_hat.sum(dim=1), torch.ones(len(Y_hat), dtype=Y_hat.dtype, device=Y_hat.device),
+            atol=1e-4):
+        raise ValueError("Y_hat must hold probabilities: non-negative rows that sum to 1 "
+                         "(apply softmax to logits first)")
+    return y
+
+
+def calibration_bins(Y_hat: torch.Tensor, y: torch.Tensor, num_bins: int = 10,
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Group predictions by confidence and measure each group's accuracy.
+
+    The confidence of a prediction is its largest probability. Bin ``k`` holds
+    the confidences in ``(k / num_bins, (k + 1) / num_bins]``. A calibrated
+    model is right about 70 % of the time when it says 0.7: its bins lie on
+    the diagonal of a reliability diagram.
+
+    Parameters
+    ----------
+    Y_hat : floating tensor of shape (n, q), rows of probabilities
+    y : int64 tensor of shape (n,)
+    num_bins : int
+        Number of equal-width bins over [0, 1].
+
+    Returns
+    -------
+    confidence, accuracy, count : tensors of shape (num_bins,)
+        Mean confidence and accuracy per bin (NaN where the bin is empty) and
+        the number of examples in it (int64).
+
+    Examples
+    --------
+    >>> Y_hat = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6]])
+    >>> conf, acc, count = calibration_bins(Y_hat, torch.tensor([0, 1, 1]), num_bins=2)
+    >>> conf, acc, count
+    (tensor([   nan, 0.7667]), tensor([   nan, 0.6667]), tensor([0, 3]))
+    """
+    num_bins = check_positive_int(num_bins, "num_bins")
+    y = _check_probabilities(Y_hat, y)
+    confidence, pred = Y_hat.max(dim=1)
+    correct = (pred == y).to(Y_hat.dtype)
+    # ceil(c * B) - 1 puts c in (k/B, (k+1)/B]; clamp keeps c = 0 in bin 0
+    index = (torch.ceil(confidence * num_bins).long() - 1).clamp(0, num_bins - 1)
+    count = torch.bincount(index, minlength=num_bins)
+    conf_sum = torch.zeros(num_bins, dtype=Y_hat.dtype, device=Y_hat.device).index_add_(
+        0, index, confidence)
+    acc_sum = torch.zeros_like(conf_sum).index_add_(0, index, correct)
+    safe = count.clamp(min=1).to(Y_hat.dtype)
+    empty = count == 0
+    nan = torch.tensor(float("nan"), dtype=Y_hat.dtype, device=Y_hat.device)
+    return (torch.where(empty, nan, conf_sum / safe), torch.where(empty, nan, acc_sum / safe),
+            count)
+
+
+def expected_calibration_error(Y_hat: torch.Tensor, y: torch.Tensor, num_bins: int = 10) -> float:
+    """Expected calibration error: the count-weighted mean gap |accuracy - confidence|.
+
+    ``ECE = sum_k (n_k / n) * |acc_k - conf_k|`` over the bins of
+    :func:`calibration_bins`; 0 for a perfectly calibrated model.
+
+    Parameters
+    ----------
+    Y_hat : floating tensor of shape (n, q), rows of probabilities
+    y : int64 tensor of shape (n,)
+    num_bins : int
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> Y_hat = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6]])
+    >>> round(expected_calibration_error(Y_hat, torch.tensor([0, 1, 1]), num_bins=2), 4)
+    0.1
+    """
+    confidence, acc, count = calibration_bins(Y_hat, y, num_bins)
+    filled = count > 0
+    weights = count[filled].to(confidence.dtype) / count.sum()
+    return float((weights * (acc[filled] - confidence[filled]).abs()).sum())

@@ -1,0 +1,99 @@
+"""Tests of the command line, ``python -m lesson_utils train``, on synthetic data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from lesson_utils import cli
+from lesson_utils.data import FashionMNISTBatches
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def tiny_data(monkeypatch):
+    """Replace Fashion-MNIST by 120 learnable synthetic images (no files, no network)."""
+    calls = []
+
+    def fake_load(batch_size, resize=None, root=None, device=None):
+        calls.append({"batch_size": batch_size, "root": root, "device": device})
+        g = torch.Generator().manual_seed(0)
+        labels = torch.arange(120) % 10
+        images = torch.randint(0, 60, (120, 28, 28), generator=g, dtype=torch.uint8)
+        for k in range(10):
+            images[labels == k, 2 * k + 4, :] = 255
+        return (FashionMNISTBatches(images, labels, batch_size, True, None, torch.device("cpu")),
+                FashionMNISTBatches(images, labels, batch_size, False, None, torch.device("cpu")))
+
+    monkeypatch.setattr(cli, "load_fashion_mnist", fake_load)
+    monkeypatch.setenv("LESSON_DEVICE", "cpu")
+    return calls
+
+
+@pytest.mark.parametrize("impl", ["scratch", "concise"])
+def test_train_command_prints_progress_accuracy_and_saves_the_plot(impl, tiny_data, tmp_path,
+                                                                   capsys):
+    output = tmp_path / "plots" / "run.png"
+    status = cli.main(["train", "--impl", impl, "--epochs", "3", "--batch-size", "32",
+                       "--lr", "0.5", "--output", str(output)])
+    assert status == 0
+    out, err = capsys.readouterr()
+    assert output.read_bytes().startswith(PNG_MAGIC)
+    assert f"{impl}: train loss" in out and "test acc" in out
+    assert f"training plot saved to {output}" in out
+    assert "epoch 1/3" in err and "epoch 3/3" in err  # the progress bar
+    assert tiny_data[0]["batch_size"] == 32
+    accuracy = float(out.split("test acc ")[1].split()[0])
+    assert accuracy > 0.9
+
+
+def test_train_command_default_output_and_no_progress(tiny_data, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["train", "--epochs", "1", "--no-progress", "--seed", "3"]) == 0
+    assert (tmp_path / "runs" / "concise-1ep-seed3.png").is_file()
+    assert "epoch 1/1" not in capsys.readouterr().err
+
+
+def test_train_command_is_reproducible(tiny_data, tmp_path, capsys):
+    lines = []
+    for run in range(2):
+        cli.main(["train", "--impl", "scratch", "--epochs", "2", "--batch-size", "16",
+                  "--no-progress", "--output", str(tmp_path / f"{run}.png")])
+        lines.append(capsys.readouterr().out.splitlines()[0].split(" in ")[0])
+    assert lines[0] == lines[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--epochs", "0"], "--epochs: must be positive"),
+        (["train", "--epochs", "two"], "--epochs: expected a int"),
+        (["train", "--lr", "-0.1"], "--lr: must be positive"),
+        (["train", "--batch-size", "0"], "--batch-size: must be positive"),
+        (["train", "--impl", "numpy"], "--impl: invalid choice"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_train_command_rejects_bad_arguments(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_python_dash_m_help():
+    result = subprocess.run([sys.executable, "-m", "lesson_utils", "train", "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "--impl {scratch,concise}" in result.stdout and "--output" in result.stdout
+
+
+def test_the_train_function_is_not_shadowed():
+    import lesson_utils
+    import lesson_utils.cli  # noqa: F401
+
+    assert callable(lesson_utils.train) and lesson_utils.train.__module__ == "lesson_utils.training"
