@@ -10,11 +10,12 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book test unit pairs nbval lab sync clean distclean data
+.PHONY: help book test unit pairs nbval browser lab sync clean distclean data
 
 help:
 	@echo "make book   build the HTML book, executing every chapter (_build/html/index.html)"
-	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build"
+	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build,"
+	@echo "            then every page of the book checked in headless Chromium (make browser)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
 	@echo "make clean  remove _build; make distclean also removes .venv"
@@ -49,6 +50,13 @@ test: data
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory nbval
 	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory browser
+
+# Every page of the built book (_build/html, or BOOK_HTML_DIR) opened in headless
+# Chromium; screenshots go to _build/screenshots. Installs Chromium where apt can.
+browser: $(STAMP)
+	bash tools/ensure-browser.sh
+	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
 
 lab: data
 	$(BIN)/jupyter lab chapters/

@@ -1,0 +1,314 @@
+"""Open every page of the built book in headless Chromium and check what a
+reader sees.
+
+For each page (every document of the build, read from its search index, so
+every page in _toc.yml and no stale leftovers, plus index.html, genindex.html
+and search.html): no JavaScript errors in the
+console; where there is math, MathJax typeset all of it and no raw ``$…$`` or
+``\\(…\\)`` is left in the text; every image loaded, has alt text and, in the
+article, sits in a numbered figure with a caption and a label that the text
+refers to; no cell output shows a traceback or a warning; exercise solutions
+are hidden until their toggle is clicked and shown after; the left navigation
+lists every page of _toc.yml. Each chapter has exercises. The search page finds
+"softmax". A full-page screenshot of every page goes to _build/screenshots/.
+
+Every check runs; a page's failures are reported together, one line each.
+Run with `make browser` (after `make book`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from selenium.common.exceptions import JavascriptException, TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+pytestmark = pytest.mark.browser
+
+MAX_SCREENSHOT_HEIGHT = 16_000  # px; Chromium draws nothing beyond ~16k
+
+# Text a reader should never see in prose: TeX that MathJax did not typeset.
+RAW_MATH = re.compile(r"\$[^$\s][^$\n]*\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac\{")
+TRACEBACK = re.compile(
+    r"Traceback \(most recent call last\)|^-{40,}\s*$\n^\w+(Error|Exception)\b", re.M
+)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _wait(driver, condition, timeout: float) -> bool:
+    try:
+        WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+        return True
+    except TimeoutException:
+        return False
+
+
+def _console_errors(driver) -> list[str]:
+    """SEVERE entries of the browser console since the last call."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry.get("level") == "SEVERE"
+    ]
+
+
+def _wait_for_mathjax(driver) -> str | None:
+    """Wait until MathJax has typeset the page; return a problem, or None."""
+    loaded = _wait(
+        driver,
+        lambda d: d.execute_script(
+            "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"
+        ),
+        20,
+    )
+    if not loaded:
+        return "the page has math but MathJax did not load"
+    try:
+        error = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "MathJax.startup.promise.then(() => done(null), e => done(String(e)));"
+        )
+    except (JavascriptException, TimeoutException) as exc:
+        return f"MathJax did not finish typesetting: {exc.msg}"
+    return f"MathJax failed: {error}" if error else None
+
+
+# Collects, in one pass over the DOM, everything the checks look at.
+_INSPECT = r"""
+const article = document.querySelector("main article, article.bd-article, main") || document.body;
+const abs = (a) => a.href;
+const text = (el) => (el ? el.textContent.replace(/\s+/g, " ").trim() : "");
+
+// Math: every .math element typeset, no MathJax error boxes.
+const mathNodes = [...document.querySelectorAll("span.math, div.math")];
+const untypeset = mathNodes.filter((m) => !m.querySelector("mjx-container"))
+                           .map((m) => text(m).slice(0, 60));
+const mathErrors = [...document.querySelectorAll("mjx-merror")]
+    .map((e) => e.getAttribute("data-mjx-error") || text(e));
+
+// Prose with code, typeset math and scripts removed: raw TeX must not remain.
+const clone = document.body.cloneNode(true);
+clone.querySelectorAll("pre, code, script, style, textarea, mjx-container, .highlight, " +
+                       "nav, .bd-search, .search-button-field, #search-results")
+     .forEach((el) => el.remove());
+const prose = clone.textContent;
+
+// Images.
+const images = [...document.querySelectorAll("img")].map((img) => ({
+  src: img.getAttribute("src") || "",
+  complete: img.complete,
+  naturalWidth: img.naturalWidth,
+  alt: (img.getAttribute("alt") || "").trim(),
+  inArticle: article.contains(img),
+  inOutput: !!img.closest(".cell_output, .output"),
+  figure: img.closest("figure") ? (img.closest("figure").id || "") : null,
+}));
+
+// Figures in the article: caption, number, label, referred to by number.
+const figures = [...article.querySelectorAll("figure")].map((fig) => {
+  const caption = fig.querySelector("figcaption");
+  const id = fig.id || "";
+  const refs = id ? [...document.querySelectorAll("a[href]")].filter(
+      (a) => !fig.contains(a) && a.hash === "#" + id && a.pathname === location.pathname).length : 0;
+  return {id, caption: text(caption), numbered: !!(caption && caption.querySelector(".caption-number")),
+          refs, hasImage: !!fig.querySelector("img, svg")};
+});
+
+// Cell outputs: tracebacks and warnings.
+const outputs = [...document.querySelectorAll(".cell_output")].map((out) => ({
+  traceback: !!out.querySelector(".traceback, .output.error"),
+  text: out.textContent,
+  stderr: [...out.querySelectorAll(".stderr")].map(text),
+}));
+
+// Exercises and solutions.
+const exercises = document.querySelectorAll(".exercise").length;
+const solutions = [...document.querySelectorAll(".solution")].map((s) => s.id);
+
+// Left navigation.
+const nav = document.querySelector("nav.bd-docs-nav") || document.querySelector(".bd-sidebar-primary");
+const navLinks = nav ? [...nav.querySelectorAll("a[href]")].map((a) => ({href: abs(a),
+    shown: !!(a.offsetWidth || a.offsetHeight || a.getClientRects().length)})) : null;
+
+return {untypeset, mathErrors, hasMath: mathNodes.length > 0, prose, images, figures,
+        outputs, exercises, solutions, navLinks, title: document.title};
+"""
+
+
+def _check_solutions(driver, ids: list[str]) -> list[str]:
+    """Each solution is hidden until its toggle is clicked, then shown."""
+    problems = []
+    for sid in ids:
+        box = driver.find_element(By.ID, sid)
+        body = box.find_elements(By.CSS_SELECTOR, ":scope > :not(.admonition-title)")
+        if not body:
+            problems.append(f"solution {sid!r} is empty")
+            continue
+        if any(el.is_displayed() for el in body):
+            problems.append(f"solution {sid!r} is visible before it is clicked (not a dropdown)")
+            continue
+        title = box.find_elements(By.CSS_SELECTOR, ":scope > .admonition-title")
+        if not title:
+            problems.append(f"solution {sid!r} has no title to click")
+            continue
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", title[0])
+        title[0].click()
+        if not _wait(driver, lambda d: all(el.is_displayed() for el in body), 5):
+            problems.append(f"solution {sid!r} did not open when its toggle was clicked")
+    return problems
+
+
+def _screenshot(driver, path: Path) -> None:
+    """The whole page, drawn in a window as tall as the page (a capture beyond
+    the viewport would misplace the theme's sticky sidebars)."""
+    size = driver.get_window_size()
+    chrome = driver.execute_script("return window.outerHeight - window.innerHeight")
+    height = driver.execute_script(
+        "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)"
+    )
+    try:
+        driver.set_window_size(size["width"], min(height + chrome, MAX_SCREENSHOT_HEIGHT))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(path))
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
+
+def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
+               redirect: bool = False) -> list[str]:
+    """Every check on one page; returns the problems found (empty: all good)."""
+    problems: list[str] = []
+    _console_errors(driver)  # drop what earlier pages left in the log
+    url = urljoin(base_url, page)
+    driver.get(url)
+    if redirect:  # e.g. index.html -> book/intro.html: check where it lands
+        if not _wait(driver, lambda d: d.current_url != url, 10):
+            problems.append("the redirect did not happen")
+    if not _wait(driver, lambda d: d.execute_script(
+            "return document.readyState === 'complete' && !!document.body"), 30):
+        return problems + ["the page did not finish loading"]
+
+    # Images: load every one now, even those marked lazy, then wait for them.
+    driver.execute_script("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+    _wait(driver, lambda d: d.execute_script(
+        "return [...document.images].every(i => i.complete)"), 15)
+
+    state = driver.execute_script(_INSPECT)
+    if state["hasMath"]:
+        problem = _wait_for_mathjax(driver)
+        if problem:
+            problems.append(problem)
+        state = driver.execute_script(_INSPECT)
+
+    # Math.
+    for snippet in state["untypeset"][:5]:
+        problems.append(f"math not typeset by MathJax: {snippet!r}")
+    for message in state["mathErrors"][:5]:
+        problems.append(f"MathJax error: {message}")
+    for match in list(RAW_MATH.finditer(state["prose"]))[:5]:
+        context = state["prose"][max(0, match.start() - 30): match.end() + 30]
+        problems.append(f"raw TeX in the text: {' '.join(context.split())!r}")
+
+    # Images, alt text, figures.
+    for img in state["images"]:
+        name = img["src"] or "(no src)"
+        if not img["complete"] or img["naturalWidth"] == 0:
+            problems.append(f"image did not load: {name}")
+        if not img["alt"] or PurePosixPath(img["alt"]).name == PurePosixPath(name).name:
+            problems.append(f"image has no alt text: {name}")
+        if img["inArticle"] and img["inOutput"] and img["figure"] is None:
+            problems.append(f"output image is not a figure (no caption, no label): {name}")
+    for fig in state["figures"]:
+        label = fig["id"] or "(unlabelled)"
+        if not fig["caption"]:
+            problems.append(f"figure {label} has no caption")
+        elif not fig["numbered"]:
+            problems.append(f"figure {label} has no number (numfig)")
+        if not fig["id"]:
+            problems.append(f"figure with caption {fig['caption'][:50]!r} has no label (name:)")
+        elif fig["refs"] == 0:
+            problems.append(f"figure {label} is not referred to from the text ({{numref}})")
+
+    # Cell outputs.
+    for i, out in enumerate(state["outputs"], start=1):
+        if out["traceback"] or TRACEBACK.search(out["text"]):
+            first = next((ln for ln in out["text"].splitlines() if "Error" in ln), "")
+            problems.append(f"cell output {i} shows a traceback {first.strip()[:80]!r}")
+        for err in out["stderr"]:
+            if re.search(r"\b\w*Warning\b", err):
+                problems.append(f"cell output {i} shows a warning on stderr: {err[:100]!r}")
+
+    # Exercises: chapters have them, and solutions are hidden until clicked.
+    if page.startswith("chapters/") and (state["exercises"] == 0 or not state["solutions"]):
+        problems.append("the chapter has no exercises with solutions")
+    problems += _check_solutions(driver, state["solutions"])
+
+    # Left navigation: every page of _toc.yml (the root is the logo link).
+    if state["navLinks"] is None:
+        problems.append("no left navigation")
+    else:
+        shown = {
+            urlsplit(link["href"]).path.lstrip("/")
+            for link in state["navLinks"] if link["shown"]
+        }
+        for doc in toc_docs[1:]:
+            if f"{doc}.html" not in shown:
+                problems.append(f"the left navigation does not show {doc}")
+
+    # The console, last: clicks and MathJax could log errors too.
+    for message in _console_errors(driver):
+        problems.append(f"console error: {message[:300]}")
+
+    _screenshot(driver, screenshot)
+    return problems
+
+
+# --------------------------------------------------------------------- tests
+
+
+def test_page_reads_well(page, book_html, book_url, driver, toc_docs, screenshots_dir):
+    started = time.perf_counter()
+    shot = screenshots_dir / (page.removesuffix(".html").replace("/", "__") + ".png")
+    source = (book_html / page).read_text(encoding="utf-8", errors="replace").lower()
+    redirect = 'http-equiv="refresh"' in source and "<body" not in source
+    problems = check_page(driver, book_url, page, toc_docs, shot, redirect=redirect)
+    elapsed = time.perf_counter() - started
+    assert not problems, (
+        f"{page}: {len(problems)} problem(s) in the browser ({elapsed:.1f} s; "
+        f"screenshot {shot}):\n  - " + "\n  - ".join(problems)
+    )
+
+
+def test_every_toc_page_was_built(book_html, toc_docs):
+    pages = {p.relative_to(book_html).as_posix() for p in book_html.rglob("*.html")}
+    missing = [doc for doc in toc_docs if f"{doc}.html" not in pages]
+    assert not missing, f"pages in _toc.yml with no built HTML: {missing}"
+    assert {"search.html", "index.html"} <= pages
+
+
+def test_search_finds_softmax(book_html, book_url, driver):
+    driver.get(urljoin(book_url, "search.html?q=softmax"))
+    found = _wait(
+        driver,
+        lambda d: d.execute_script(
+            "const r = document.querySelector('#search-results');"
+            "return r && r.querySelectorAll('ul.search li').length > 0"
+            " && /found/i.test(r.textContent)"
+        ),
+        30,
+    )
+    hits = driver.execute_script(
+        "return [...document.querySelectorAll('#search-results ul.search li a')]"
+        ".map(a => a.pathname)"
+    )
+    errors = _console_errors(driver)
+    assert found and hits, f"search.html?q=softmax found nothing (console: {errors})"
+    assert any("/chapters/" in hit for hit in hits), f"no chapter among the hits: {hits}"
+    assert not errors, f"console errors on the search page: {errors}"

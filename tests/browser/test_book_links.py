@@ -1,0 +1,97 @@
+"""The buttons at the top of every chapter, read from the built HTML.
+
+All of them follow the one ``repository`` setting in _config.yml: the
+repository and issues buttons, "edit this page" (the chapter's ``.md``, the
+source of truth), and the Colab and Binder launch buttons, which must open the
+committed ``chapters/NN_topic.ipynb`` pair (Colab cannot open MyST Markdown).
+The download buttons offer the chapter as a notebook (``.ipynb``, without
+outputs: myst-nb's cached execution writes it before the outputs are merged)
+and as its ``.md`` source.
+No browser needed; these run with the browser tests, after `make book`.
+"""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def _hrefs(page: Path) -> list[str]:
+    parser = _Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.hrefs
+
+
+def _chapters(toc_docs) -> list[str]:
+    return [doc for doc in toc_docs if doc.startswith("chapters/")]
+
+
+def test_there_are_chapters(toc_docs):
+    assert _chapters(toc_docs), "_toc.yml lists no chapter"
+
+
+def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, config):
+    repo = config["repository"]
+    url = repo["url"].rstrip("/")
+    branch = repo["branch"]
+    book_path = (repo.get("path_to_book") or "").strip("/")
+    prefix = f"{book_path}/" if book_path else ""
+    owner, name = url.split("github.com/")[1].split("/")[:2]
+    colab = config["launch_buttons"]["colab_url"].rstrip("/")
+    binder = config["launch_buttons"]["binderhub_url"].rstrip("/")
+    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[
+        config["launch_buttons"].get("notebook_interface", "classic")
+    ]
+
+    problems = []
+    for doc in _chapters(toc_docs):
+        page = book_html / f"{doc}.html"
+        if not page.is_file():
+            problems.append(f"{doc}: not built ({page} is missing)")
+            continue
+        hrefs = set(_hrefs(page))
+        expected = {
+            "Colab": f"{colab}/github/{owner}/{name}/blob/{branch}/{prefix}{doc}.ipynb",
+            "Binder": f"{binder}/v2/gh/{owner}/{name}/{branch}?urlpath={ui}/{prefix}{doc}.ipynb",
+            "edit this page": f"{url}/edit/{branch}/{prefix}{doc}.md",
+            "repository": url,
+        }
+        for button, href in expected.items():
+            if href not in hrefs:
+                host = urlsplit(href).netloc
+                near = sorted(h for h in hrefs if urlsplit(h).netloc == host)
+                problems.append(f"{doc}: no {button} link {href} (links to {host}: {near})")
+        if not (ROOT / prefix / f"{doc}.ipynb").is_file():
+            problems.append(f"{doc}: the Colab and Binder target {doc}.ipynb is not in the repository")
+        for suffix in (".ipynb", ".md"):
+            relative = "../" * doc.count("/") + f"_sources/{doc}{suffix}"
+            if relative not in hrefs:
+                problems.append(f"{doc}: no download button for {relative}")
+            elif not (book_html / "_sources" / f"{doc}{suffix}").is_file():
+                problems.append(f"{doc}: the download {relative} is missing from the build")
+        notebook = book_html / "_sources" / f"{doc}.ipynb"
+        if notebook.is_file():
+            content = json.loads(notebook.read_text(encoding="utf-8"))
+            if content.get("nbformat") != 4 or "kernelspec" not in content.get("metadata", {}) \
+                    or not any(c["cell_type"] == "code" for c in content.get("cells", [])):
+                problems.append(f"{doc}: the downloadable .ipynb is not a runnable notebook")
+    assert not problems, "\n".join(problems)

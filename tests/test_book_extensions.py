@@ -1,0 +1,120 @@
+"""The book's own Sphinx extensions (book/_ext), tested without a build."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"
+
+
+@pytest.fixture
+def ext(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXT_DIR))
+    return importlib.import_module
+
+
+# ------------------------------------------------------------ notebook_pairs
+
+
+def _fake_env(tmp_path, docs: dict[str, tuple[str, bool]]):
+    """docs: docname -> (source suffix, is a notebook)."""
+    metadata = {}
+    for doc, (suffix, notebook) in docs.items():
+        source = tmp_path / f"{doc}{suffix}"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text("# page\n")
+        metadata[doc] = {"kernelspec": {"name": "python3"}} if notebook else {}
+    return SimpleNamespace(
+        found_docs=set(docs),
+        metadata=metadata,
+        doc2path=lambda doc: tmp_path / f"{doc}{docs[doc][0]}",
+    )
+
+
+def test_a_chapter_without_its_ipynb_pair_is_a_warning(ext, tmp_path, caplog):
+    notebook_pairs = ext("notebook_pairs")
+    env = _fake_env(tmp_path, {"chapters/01_a": (".md", True), "chapters/02_b": (".md", True),
+                               "book/intro": (".md", False)})
+    (tmp_path / "chapters" / "02_b.ipynb").write_text("{}")
+    with caplog.at_level(logging.WARNING):
+        notebook_pairs._check_pairs(None, env)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "01_a.md has no Jupytext pair 01_a.ipynb" in warnings[0]
+    assert "make sync" in warnings[0]
+
+
+def test_paired_chapters_and_plain_pages_pass(ext, tmp_path, caplog):
+    notebook_pairs = ext("notebook_pairs")
+    env = _fake_env(tmp_path, {"chapters/01_a": (".md", True), "book/glossary": (".md", False)})
+    (tmp_path / "chapters" / "01_a.ipynb").write_text("{}")
+    with caplog.at_level(logging.WARNING):
+        notebook_pairs._check_pairs(None, env)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+# ------------------------------------------------------------- local_mathjax
+
+
+def test_mathjax_path_points_into_static(ext):
+    local_mathjax = ext("local_mathjax")
+    config = SimpleNamespace(mathjax_path="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js")
+    local_mathjax._use_local_mathjax(None, config)
+    assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
+    assert "://" not in config.mathjax_path
+
+
+def test_mathjax_is_copied_with_its_fonts_and_licence(ext, tmp_path):
+    local_mathjax = ext("local_mathjax")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    local_mathjax._copy_mathjax(app, None)
+    target = tmp_path / "_static" / "mathjax"
+    entry = target / "tex-mml-chtml.js"
+    assert entry.stat().st_size > 500_000  # the real combined component, not a stub
+    assert entry.read_text(encoding="utf-8", errors="replace").count("MathJax") > 10
+    assert (target / "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").is_file()
+    assert (target / "input/tex/extensions/cancel.js").is_file()  # autoloaded by \cancel
+    assert "Apache License" in (target / "LICENSE").read_text(encoding="utf-8")
+    assert not (target / "tex-svg-full.js").exists()  # only what CommonHTML needs
+
+
+def test_mathjax_is_not_copied_after_a_failed_build(ext, tmp_path):
+    local_mathjax = ext("local_mathjax")
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    local_mathjax._copy_mathjax(app, RuntimeError("build failed"))
+    assert not (tmp_path / "_static").exists()
+
+
+# --------------------------------------------------------------- theme_fixes
+
+
+def test_duplicated_inline_scripts_are_dropped(ext):
+    from sphinx.builders.html._assets import _JavaScript
+
+    theme_fixes = ext("theme_fixes")
+    thebe = 'const THEBE_JS_URL = "x"'
+    scripts = [
+        _JavaScript("_static/doctools.js", priority=200),
+        _JavaScript(None, body=thebe),  # as the builder stores it
+        _JavaScript("", body=thebe),    # as the registry re-adds it
+        _JavaScript("", body="let other = 1"),
+    ]
+    context = {"script_files": scripts}
+    theme_fixes._drop_duplicate_scripts(None, "page", "page.html", context, None)
+    assert [s.attributes.get("body") for s in scripts] == [None, thebe, "let other = 1"]
+    assert context["script_files"] is scripts  # changed in place, as the builder reads it
+
+
+def test_the_book_opens_in_light_mode_unless_set(ext):
+    theme_fixes = ext("theme_fixes")
+    config = SimpleNamespace(html_context={})
+    theme_fixes._default_mode(None, config)
+    assert config.html_context["default_mode"] == "light"
+    config = SimpleNamespace(html_context={"default_mode": "dark"})
+    theme_fixes._default_mode(None, config)
+    assert config.html_context["default_mode"] == "dark"
