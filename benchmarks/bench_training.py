@@ -24,17 +24,8 @@ import time
 
 import torch
 from notes_recipe import notes_loaders, notes_train, notes_workers
-from torch import nn
 
-from lesson_utils import (
-    SoftmaxRegressionScratch,
-    cross_entropy,
-    load_fashion_mnist,
-    seed_everything,
-    sgd,
-    softmax_regression,
-    train,
-)
+from lesson_utils import load_fashion_mnist, recipe, seed_everything, train
 
 BATCH_SIZE, LR = 256, 0.1
 
@@ -48,14 +39,6 @@ def _time(fn) -> tuple[float, object]:
 def _read_epoch(loader) -> None:
     for X, y in loader:
         continue
-
-
-def _recipe(impl: str):
-    if impl == "scratch":
-        model = SoftmaxRegressionScratch(device="cpu")
-        return model, cross_entropy, lambda n: sgd(model.params, LR, n)
-    net = softmax_regression(device="cpu")
-    return net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(net.parameters(), lr=LR)
 
 
 def main() -> None:
@@ -90,15 +73,14 @@ def main() -> None:
             notes, ours, acc = [], [], {}
             for _ in range(args.repeats):
                 seed_everything(0)
-                net, loss, updater = _recipe(impl)
+                net, loss, updater = recipe(impl, lr=LR)
                 seconds, acc["notes"] = _time(lambda: notes_train(
                     net, notes_train_iter, notes_test_iter, loss, args.epochs, updater))
                 notes.append(seconds)
                 seed_everything(0)
-                net, loss, updater = _recipe(impl)
+                net, loss, updater = recipe(impl, lr=LR)
                 seconds, history = _time(lambda: train(
-                    net, train_iter, test_iter, loss, args.epochs, updater, plot=False,
-                    progress=False, device="cpu"))
+                    net, train_iter, test_iter, loss, args.epochs, updater))
                 ours.append(seconds)
                 acc["ours"] = history.test_acc[-1]
             rows.append((f"{args.epochs} epochs, {impl}", statistics.median(notes),

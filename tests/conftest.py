@@ -1,4 +1,8 @@
-"""Shared fixtures: hermetic tests (no network) and a tiny fake Fashion-MNIST."""
+"""Shared fixtures and builders: hermetic tests (no network), a tiny fake
+Fashion-MNIST (as files and as batches) and the pages of ``_toc.yml``.
+
+Test modules import the builders with ``from tests.conftest import ...``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+import torch
+import yaml
+
+from lesson_utils import FashionMNISTBatches
 
 matplotlib.use("Agg")  # tests draw figures without a screen
 
@@ -92,7 +100,7 @@ def fake_data(tmp_path, monkeypatch):
     source = tmp_path / "source"
     sums = write_fake_fashion_mnist(source)
     monkeypatch.setattr(data, "_MD5", sums)
-    monkeypatch.setattr(data, "SYSTEM_DIR", tmp_path / "no-system-dir")
+    monkeypatch.setattr(data, "_SYSTEM_DIR", tmp_path / "no-system-dir")
     monkeypatch.setenv("LESSON_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
 
@@ -100,5 +108,37 @@ def fake_data(tmp_path, monkeypatch):
         raise NetworkBlocked("download attempted in a unit test")
 
     monkeypatch.setattr(data, "_download", no_download)
-    data._load_tensors.cache_clear()
     return source
+
+
+def synthetic_batches(n: int = 240, batch_size: int = 32, shuffle: bool = True,
+                      seed: int = 0, device: torch.device | str = "cpu") -> FashionMNISTBatches:
+    """A learnable 28x28, 10-class problem served by the package's own batcher
+    (so shuffling uses the global generator exactly as with Fashion-MNIST):
+    class k is noise with row 2k + 4 lit."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 10
+    images = torch.randint(0, 80, (n, 28, 28), generator=g, dtype=torch.uint8)
+    for k in range(10):
+        images[labels == k, 2 * k + 4, :] = 255
+    return FashionMNISTBatches(images, labels, batch_size, shuffle=shuffle, device=device)
+
+
+# --------------------------------------------------------------- the book's pages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files() -> list[str]:
+    """Every page _toc.yml names (``chapters/07_dataset``, ...), root first, in order."""
+    def walk(entries: list) -> list[str]:
+        files = []
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            for key in ("chapters", "sections", "parts"):
+                files += walk(entry.get(key, []))
+        return files
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"], *walk(toc.get("parts", [])), *walk(toc.get("chapters", []))]

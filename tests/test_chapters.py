@@ -9,7 +9,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-import yaml
+
+from tests.conftest import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
@@ -57,19 +58,8 @@ def test_every_notebook_has_a_source():
     assert not orphans, f"notebooks without a .md source: {orphans}"
 
 
-def _toc_files(entries) -> list[str]:
-    files = []
-    for entry in entries:
-        if "file" in entry:
-            files.append(entry["file"])
-        for key in ("chapters", "sections", "parts"):
-            files += _toc_files(entry.get(key, []))
-    return files
-
-
 def test_toc_lists_exactly_the_chapters_in_order():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"], *_toc_files(toc.get("parts", []) + toc.get("chapters", []))]
+    files = toc_files()
     chapters = [f for f in files if f.startswith("chapters/")]
     assert chapters == [f"chapters/{p.stem}" for p in SOURCES]
     missing = [f for f in files if not (ROOT / f"{f}.md").exists()]

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lesson_utils import cli
-from lesson_utils.data import FashionMNISTBatches
+from tests.conftest import synthetic_batches
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -19,15 +19,10 @@ def tiny_data(monkeypatch):
     """Replace Fashion-MNIST by 120 learnable synthetic images (no files, no network)."""
     calls = []
 
-    def fake_load(batch_size, resize=None, root=None, device=None):
-        calls.append({"batch_size": batch_size, "root": root, "device": device})
-        g = torch.Generator().manual_seed(0)
-        labels = torch.arange(120) % 10
-        images = torch.randint(0, 60, (120, 28, 28), generator=g, dtype=torch.uint8)
-        for k in range(10):
-            images[labels == k, 2 * k + 4, :] = 255
-        return (FashionMNISTBatches(images, labels, batch_size, True, None, torch.device("cpu")),
-                FashionMNISTBatches(images, labels, batch_size, False, None, torch.device("cpu")))
+    def fake_load(batch_size, resize=None, source_dir=None, device="cpu"):
+        calls.append({"batch_size": batch_size, "source_dir": source_dir, "device": device})
+        return (synthetic_batches(120, batch_size, device=device),
+                synthetic_batches(120, batch_size, shuffle=False, device=device))
 
     monkeypatch.setattr(cli, "load_fashion_mnist", fake_load)
     monkeypatch.setenv("LESSON_DEVICE", "cpu")
@@ -45,17 +40,35 @@ def test_train_command_prints_progress_accuracy_and_saves_the_plot(impl, tiny_da
     assert output.read_bytes().startswith(PNG_MAGIC)
     assert f"{impl}: train loss" in out and "test acc" in out
     assert f"training plot saved to {output}" in out
-    assert "epoch 1/3" in err and "epoch 3/3" in err  # the progress bar
-    assert tiny_data[0]["batch_size"] == 32
+    assert "3/3" in err and "test acc=" in err  # tqdm's bar, its postfix from on_epoch
+    assert tiny_data == [{"batch_size": 32, "source_dir": None, "device": torch.device("cpu")}]
     accuracy = float(out.split("test acc ")[1].split()[0])
     assert accuracy > 0.9
 
 
-def test_train_command_default_output_and_no_progress(tiny_data, tmp_path, monkeypatch, capsys):
+def test_train_command_default_output_data_dir_and_no_progress(tiny_data, tmp_path, monkeypatch,
+                                                               capsys):
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["train", "--epochs", "1", "--no-progress", "--seed", "3"]) == 0
+    assert cli.main(["train", "--epochs", "1", "--no-progress", "--seed", "3",
+                     "--data-dir", "somewhere"]) == 0
     assert (tmp_path / "runs" / "concise-1ep-seed3.png").is_file()
-    assert "epoch 1/1" not in capsys.readouterr().err
+    assert tiny_data[0]["source_dir"] == "somewhere"
+    assert "1/1" not in capsys.readouterr().err
+
+
+def test_train_command_saves_the_plot_after_every_epoch(tiny_data, tmp_path, monkeypatch):
+    output = tmp_path / "run.png"
+    saved = []
+    real_update = cli.TrainingPlot.update
+
+    def update(plot, history):
+        real_update(plot, history)
+        saved.append(output.read_bytes())  # what a reader of the file sees after this epoch
+
+    monkeypatch.setattr(cli.TrainingPlot, "update", update)
+    cli.main(["train", "--epochs", "2", "--no-progress", "--output", str(output)])
+    assert len(saved) == 2 and all(png.startswith(PNG_MAGIC) for png in saved)
+    assert saved[0] != saved[1]  # redrawn with the second epoch
 
 
 def test_train_command_is_reproducible(tiny_data, tmp_path, capsys):

@@ -14,6 +14,7 @@ from torchvision import transforms
 
 from lesson_utils import (
     FASHION_MNIST_CLASSES,
+    FashionMNISTBatches,
     fashion_mnist_labels,
     fashion_mnist_root,
     load_fashion_mnist,
@@ -38,12 +39,14 @@ def test_labels_from_list_and_tensor():
     assert fashion_mnist_labels([0, 9]) == ["t-shirt", "ankle boot"]
     assert fashion_mnist_labels(torch.arange(10)) == list(FASHION_MNIST_CLASSES)
     assert fashion_mnist_labels(np.array([6])) == ["shirt"]
+    assert fashion_mnist_labels([np.int64(3), 4]) == ["dress", "coat"]
     assert fashion_mnist_labels([]) == []
 
 
 @pytest.mark.parametrize(("indices", "error"), [
     ([10], ValueError), ([-1], ValueError), ([1.0], TypeError), ("12", TypeError),
-    (torch.tensor([0.0]), TypeError), (3, TypeError), ([True], TypeError)])
+    (torch.tensor([0.0]), TypeError), (3, TypeError), ([True], TypeError),
+    (["a"], TypeError), (torch.tensor([[10]]), ValueError)])
 def test_labels_bad_input(indices, error):
     with pytest.raises(error, match="indices"):
         fashion_mnist_labels(indices)
@@ -52,7 +55,7 @@ def test_labels_bad_input(indices, error):
 # ------------------------------------------------------------------ loading
 
 def test_load_from_explicit_root(fake_data):
-    train_iter, test_iter = load_fashion_mnist(8, root=fake_data, device="cpu")
+    train_iter, test_iter = load_fashion_mnist(8, source_dir=fake_data, device="cpu")
     assert (len(train_iter), len(test_iter)) == (3, 1)
     assert train_iter.num_examples == N_TRAIN and test_iter.num_examples == N_TEST
     batches = list(train_iter)
@@ -66,7 +69,7 @@ def test_load_from_explicit_root(fake_data):
 
 
 def test_test_iterator_keeps_file_order_and_exact_pixels(fake_data):
-    _, test_iter = load_fashion_mnist(4, root=fake_data, device="cpu")
+    _, test_iter = load_fashion_mnist(4, source_dir=fake_data, device="cpu")
     X = torch.cat([X for X, _ in test_iter])
     y = torch.cat([y for _, y in test_iter])
     expected = torch.from_numpy(_raw(fake_data, "t10k-images-idx3-ubyte").copy())
@@ -75,7 +78,7 @@ def test_test_iterator_keeps_file_order_and_exact_pixels(fake_data):
 
 
 def test_same_pixels_as_torchvision_totensor(fake_data):
-    _, test_iter = load_fashion_mnist(N_TEST, root=fake_data, device="cpu")
+    _, test_iter = load_fashion_mnist(N_TEST, source_dir=fake_data, device="cpu")
     dataset = torchvision.datasets.FashionMNIST(
         root=fashion_mnist_root(), train=False, transform=transforms.ToTensor())
     X, y = next(iter(test_iter))
@@ -85,7 +88,7 @@ def test_same_pixels_as_torchvision_totensor(fake_data):
 
 
 def test_training_iterator_reshuffles_and_seed_repeats(fake_data):
-    train_iter, _ = load_fashion_mnist(N_TRAIN, root=fake_data, device="cpu")
+    train_iter, _ = load_fashion_mnist(N_TRAIN, source_dir=fake_data, device="cpu")
     seed_everything(0)
     first, second = (next(iter(train_iter))[0] for _ in range(2))
     assert not torch.equal(first, second)
@@ -95,26 +98,52 @@ def test_training_iterator_reshuffles_and_seed_repeats(fake_data):
 
 @pytest.mark.parametrize(("resize", "shape"), [(14, (14, 14)), ((32, 40), (32, 40))])
 def test_resize_matches_torchvision(fake_data, resize, shape):
-    _, test_iter = load_fashion_mnist(N_TEST, resize=resize, root=fake_data, device="cpu")
-    _, plain = load_fashion_mnist(N_TEST, root=fake_data, device="cpu")
+    _, test_iter = load_fashion_mnist(N_TEST, resize=resize, source_dir=fake_data, device="cpu")
+    _, plain = load_fashion_mnist(N_TEST, source_dir=fake_data, device="cpu")
     X, _ = next(iter(test_iter))
     assert X.shape == (N_TEST, 1, *shape)
     reference = transforms.Resize(list(shape))(next(iter(plain))[0])
     torch.testing.assert_close(X, reference.clamp(0, 1), atol=1e-6, rtol=0)
 
 
-def test_device_defaults_to_default_device(fake_data, monkeypatch):
-    monkeypatch.setenv("LESSON_DEVICE", "cpu")
-    train_iter, _ = load_fashion_mnist(5, root=fake_data)
+def test_the_caller_decides_the_device_not_lesson_device(fake_data, monkeypatch):
+    monkeypatch.setenv("LESSON_DEVICE", "cuda")  # default_device() would raise here
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    train_iter, _ = load_fashion_mnist(5, source_dir=fake_data)
     X, y = next(iter(train_iter))
     assert X.device.type == y.device.type == "cpu"
 
 
-def test_tensors_are_read_once_per_process(fake_data):
-    load_fashion_mnist(5, root=fake_data, device="cpu")
-    hits = data._load_tensors.cache_info().hits
-    load_fashion_mnist(7, root=fake_data, device="cpu")
-    assert data._load_tensors.cache_info().hits == hits + 1
+@pytest.mark.parametrize("resize", [None, 14])
+def test_pixels_are_the_test_batches_in_file_order(fake_data, resize):
+    train_iter, test_iter = load_fashion_mnist(3, resize=resize, source_dir=fake_data)
+    pixels = test_iter.pixels()
+    assert pixels.dtype == torch.float32 and pixels.shape == (N_TEST, 1, *((resize,) * 2 if resize
+                                                                          else (28, 28)))
+    assert torch.equal(pixels, torch.cat([X for X, _ in test_iter]))
+    assert train_iter.pixels().shape[0] == N_TRAIN  # in file order, whatever the shuffle
+    expected = torch.from_numpy(_raw(fake_data, "train-images-idx3-ubyte").copy()).float() / 255
+    if resize is None:
+        assert torch.equal(train_iter.pixels()[:, 0], expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((torch.zeros(4, 2, 2), torch.arange(4), 2), {}, TypeError, "images must be a uint8"),
+        ((torch.zeros(4, 2, dtype=torch.uint8), torch.arange(4), 2), {}, ValueError,
+         "images must be 3-D"),
+        ((torch.zeros(4, 2, 2, dtype=torch.uint8), torch.arange(3), 2), {}, ValueError,
+         r"labels must have shape \(4,\)"),
+        ((torch.zeros(4, 2, 2, dtype=torch.uint8), torch.arange(4), np.int64(0)), {}, ValueError,
+         "batch_size must be positive"),
+        ((torch.zeros(4, 2, 2, dtype=torch.uint8), torch.arange(4), 2), {"resize": (2, 0)},
+         ValueError, "resize must be positive"),
+    ],
+)
+def test_batches_bad_input(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        FashionMNISTBatches(*args, **kwargs)
 
 
 # ------------------------------------------------------------------ where the data comes from
@@ -123,7 +152,7 @@ def test_uncompressed_files_in_torchvision_layout(fake_data, tmp_path, monkeypat
     layout = tmp_path / "tv" / "FashionMNIST" / "raw"
     sums = write_fake_fashion_mnist(layout, gz=False)
     monkeypatch.setattr(data, "_MD5", sums)
-    train_iter, _ = load_fashion_mnist(4, root=tmp_path / "tv", device="cpu")
+    train_iter, _ = load_fashion_mnist(4, source_dir=tmp_path / "tv", device="cpu")
     assert train_iter.num_examples == N_TRAIN
 
 
@@ -133,7 +162,7 @@ def test_environment_variable(fake_data, monkeypatch):
 
 
 def test_system_directory(fake_data, monkeypatch):
-    monkeypatch.setattr(data, "SYSTEM_DIR", fake_data)
+    monkeypatch.setattr(data, "_SYSTEM_DIR", fake_data)
     assert load_fashion_mnist(4, device="cpu")[1].num_examples == N_TEST
 
 
@@ -152,7 +181,7 @@ def test_download_into_cache_when_nothing_else(fake_data, monkeypatch):
 
 def test_staged_cache_is_reused_without_a_source(fake_data, monkeypatch):
     fashion_mnist_root(fake_data)
-    monkeypatch.setattr(data, "SYSTEM_DIR", Path("/nonexistent"))
+    monkeypatch.setattr(data, "_SYSTEM_DIR", Path("/nonexistent"))
     # no root, no env, no system dir, downloads fail: the staged copy serves
     assert load_fashion_mnist(4, device="cpu")[0].num_examples == N_TRAIN
 
@@ -169,14 +198,14 @@ def test_missing_everywhere_names_all_four_ways(fake_data):
     with pytest.raises(FileNotFoundError) as info:
         fashion_mnist_root()
     message = str(info.value)
-    for way in ("root=", "FASHION_MNIST_DIR", "dataset-fashion-mnist", "LESSON_CACHE_DIR",
+    for way in ("source_dir=", "FASHION_MNIST_DIR", "dataset-fashion-mnist", "LESSON_CACHE_DIR",
                 "download"):
         assert way in message
 
 
 def test_explicit_root_without_files(fake_data, tmp_path):
-    with pytest.raises(FileNotFoundError, match="root=.*lacks the four IDX files"):
-        load_fashion_mnist(4, root=tmp_path / "empty")
+    with pytest.raises(FileNotFoundError, match="source_dir=.*lacks the four IDX files"):
+        load_fashion_mnist(4, source_dir=tmp_path / "empty")
 
 
 def test_environment_variable_without_files(fake_data, tmp_path, monkeypatch):
@@ -191,7 +220,7 @@ def test_wrong_checksum_names_the_file_and_the_fix(fake_data):
     payload[-1] ^= 1
     path.write_bytes(gzip.compress(bytes(payload)))
     with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte\.gz is corrupt: MD5") as info:
-        load_fashion_mnist(4, root=fake_data)
+        load_fashion_mnist(4, source_dir=fake_data)
     assert "Delete it" in str(info.value) and "reinstall" in str(info.value)
     staged = Path(data._staged_dir())
     assert not (staged / "train-labels-idx1-ubyte").exists()
@@ -202,16 +231,34 @@ def test_truncated_file_names_the_file(fake_data):
     path = fake_data / "t10k-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(ValueError, match=r"t10k-images-idx3-ubyte\.gz is corrupt: .*read to the end"):
-        load_fashion_mnist(4, root=fake_data)
+        load_fashion_mnist(4, source_dir=fake_data)
     assert not list(Path(data._staged_dir()).glob("*.part"))
 
 
-def test_staged_file_damaged_later_is_caught(fake_data):
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_a_truncated_explicit_file_is_an_error_even_with_a_good_copy_staged(fake_data, how,
+                                                                          monkeypatch):
+    root = fashion_mnist_root(fake_data)  # a valid copy is staged first
+    staged = root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte"
+    good = staged.read_bytes()
+    path = fake_data / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-20])
+    source_dir = fake_data
+    if how == "environment":
+        monkeypatch.setenv("FASHION_MNIST_DIR", str(fake_data))
+        source_dir = None
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz is corrupt"):
+        load_fashion_mnist(256, source_dir=source_dir)
+    assert staged.read_bytes() == good  # the staged copy is left as it was
+
+
+def test_an_explicit_source_replaces_a_damaged_staged_copy(fake_data):
     root = fashion_mnist_root(fake_data)
     staged = root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte"
-    staged.write_bytes(staged.read_bytes()[:-10])
-    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte is corrupt: MD5"):
-        load_fashion_mnist(4, root=fake_data)
+    good = staged.read_bytes()
+    staged.write_bytes(good[:-10])
+    assert load_fashion_mnist(4, source_dir=fake_data)[0].num_examples == N_TRAIN
+    assert staged.read_bytes() == good
 
 
 def test_unwritable_cache_dir(fake_data, tmp_path, monkeypatch):
@@ -219,7 +266,7 @@ def test_unwritable_cache_dir(fake_data, tmp_path, monkeypatch):
     blocker.write_text("not a directory")
     monkeypatch.setenv("LESSON_CACHE_DIR", str(blocker / "cache"))
     with pytest.raises(OSError, match="cache directory .* is not writable.*LESSON_CACHE_DIR"):
-        load_fashion_mnist(4, root=fake_data)
+        load_fashion_mnist(4, source_dir=fake_data)
 
 
 @pytest.mark.parametrize(("batch_size", "error"), [(0, ValueError), (-3, ValueError),
@@ -227,35 +274,22 @@ def test_unwritable_cache_dir(fake_data, tmp_path, monkeypatch):
                                                    (True, TypeError)])
 def test_bad_batch_size(fake_data, batch_size, error):
     with pytest.raises(error, match="batch_size"):
-        load_fashion_mnist(batch_size, root=fake_data)
+        load_fashion_mnist(batch_size, source_dir=fake_data)
 
 
 @pytest.mark.parametrize(("resize", "error"), [(0, ValueError), ((28, -1), ValueError),
                                                (2.5, TypeError), ((1, 2, 3), TypeError)])
 def test_bad_resize(fake_data, resize, error):
     with pytest.raises(error, match="resize"):
-        load_fashion_mnist(4, resize=resize, root=fake_data)
+        load_fashion_mnist(4, resize=resize, source_dir=fake_data)
 
 
-def test_bad_root_type(fake_data):
-    with pytest.raises(TypeError, match="root"):
-        load_fashion_mnist(4, root=42)
-
-
-def test_header_disagreeing_with_size(tmp_path):
-    path = tmp_path / "train-labels-idx1-ubyte"
-    path.write_bytes(np.array([2049, 5], dtype=">i4").tobytes() + bytes(3))
-    with pytest.raises(ValueError, match="3 data bytes, the header announces 5"):
-        data._read_idx(path, 2049)
-    path.write_bytes(np.array([2049, 5], dtype=">i4").tobytes() + bytes(13))
-    with pytest.raises(ValueError, match="magic number 2049, expected 2051"):
-        data._read_idx(path, 2051)
-    path.write_bytes(bytes(5))
-    with pytest.raises(ValueError, match="shorter than an IDX header"):
-        data._read_idx(path, 2049)
+def test_bad_source_dir_type(fake_data):
+    with pytest.raises(TypeError, match="source_dir must be a path or None, got int"):
+        load_fashion_mnist(4, source_dir=42)
 
 
 def test_batches_repr_and_len_rounds_up(fake_data):
-    train_iter, _ = load_fashion_mnist(6, root=fake_data, device="cpu")
+    train_iter, _ = load_fashion_mnist(6, source_dir=fake_data, device="cpu")
     assert len(train_iter) == math.ceil(N_TRAIN / 6)
     assert "batch_size=6" in repr(train_iter)

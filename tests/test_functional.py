@@ -238,6 +238,28 @@ def test_cross_entropy_gradcheck():
     assert torch.autograd.gradcheck(lambda P: cross_entropy(P, y), (Y_hat,))
 
 
+def test_cross_entropy_takes_probabilities_and_rejects_logits():
+    O, y = batch_with_labels()
+    with pytest.raises(ValueError, match=r"^Y_hat must hold probabilities in \[0, 1\], got .*"
+                                         "look like logits.*softmax_cross_entropy"):
+        cross_entropy(O, y)
+    with pytest.raises(ValueError, match="Y_hat must sum to 1 .*off by 0.5.*look like logits"):
+        cross_entropy(torch.full((2, 3), 0.5), torch.tensor([0, 1]))  # in [0, 1], sums 1.5
+
+
+def test_cross_entropy_accepts_rounding_and_passes_nan_through():
+    O = 3 * torch.randn(8, 1000, generator=torch.Generator().manual_seed(0))
+    y = torch.zeros(8, dtype=torch.int64)
+    torch.testing.assert_close(cross_entropy(torch.softmax(O, -1), y),
+                               F.cross_entropy(O, y, reduction="none"), rtol=1e-4, atol=1e-4)
+    # a diverged model: the loss says NaN, and train() stops with FloatingPointError
+    assert cross_entropy(torch.tensor([[float("nan"), 0.5]]), torch.tensor([0])).isnan().all()
+
+
+def test_one_hot_accepts_numpy_num_classes():
+    torch.testing.assert_close(one_hot(torch.tensor([1]), np.int64(2)), torch.tensor([[0.0, 1.0]]))
+
+
 def test_cross_entropy_rejects_label_out_of_range():
     with pytest.raises(ValueError, match="y holds class index 3, out of range for 3 classes"):
         cross_entropy(torch.full((2, 3), 1 / 3), torch.tensor([0, 3]))

@@ -154,6 +154,13 @@ def test_huber_rejects_non_positive_delta(delta):
         huber_loss(torch.zeros(2), torch.zeros(2), delta=delta)
 
 
+def test_huber_accepts_numpy_and_int_delta():
+    error = torch.tensor([0.5, 3.0])
+    expected = F.huber_loss(error, torch.zeros(2), reduction="none", delta=2.0)
+    for delta in (2, np.float32(2.0), np.int64(2)):
+        torch.testing.assert_close(huber_loss(error, torch.zeros(2), delta=delta), expected)
+
+
 @pytest.mark.parametrize("delta", ["1", None, True, torch.tensor(1.0)])
 def test_huber_rejects_non_number_delta(delta):
     with pytest.raises(TypeError, match="delta must be a real number"):

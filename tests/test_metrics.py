@@ -8,13 +8,20 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from torch import nn
+
 from lesson_utils import (
+    Accumulator,
+    SoftmaxRegressionScratch,
     accuracy,
     calibration_bins,
     confusion_matrix,
+    evaluate_accuracy,
     expected_calibration_error,
     softmax,
+    softmax_regression,
 )
+from tests.conftest import synthetic_batches
 
 
 def _manual_accuracy(scores: torch.Tensor, y: torch.Tensor) -> float:
@@ -67,6 +74,91 @@ def test_accuracy_bad_input(Y_hat, y, error, match):
     with pytest.raises(error, match=match):
         accuracy(Y_hat, y)
 
+
+# ------------------------------------------------------------------ Accumulator
+
+def test_accumulator_sums_numbers_and_tensors():
+    metric = Accumulator(3)
+    metric.add(1, 2.5, torch.tensor(3))
+    metric.add(torch.tensor([1.0]), 0.5, 4)
+    assert [metric[i] for i in range(3)] == [2.0, 3.0, 7.0]
+    assert len(metric) == 3
+    assert isinstance(metric.data[2], torch.Tensor)  # not read back until asked
+    metric.reset()
+    assert [metric[i] for i in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_accumulator_does_not_keep_autograd_history():
+    w = torch.ones(1, requires_grad=True)
+    metric = Accumulator(1)
+    metric.add((2 * w).sum())
+    assert not metric.data[0].requires_grad
+
+
+@pytest.mark.parametrize(
+    ("n", "args", "error", "match"),
+    [
+        (2, (1,), ValueError, "args must hold 2 values"),
+        (1, (torch.ones(2),), ValueError, r"args\[0\] must be a one-element tensor"),
+        (1, ("3",), TypeError, r"args\[0\] must be a number"),
+        (1, (True,), TypeError, r"args\[0\] must be a number"),
+    ],
+)
+def test_accumulator_bad_add(n, args, error, match):
+    with pytest.raises(error, match=match):
+        Accumulator(n).add(*args)
+
+
+@pytest.mark.parametrize(("n", "error"), [(0, ValueError), (-1, ValueError), (2.0, TypeError)])
+def test_accumulator_bad_size(n, error):
+    with pytest.raises(error, match="n must be"):
+        Accumulator(n)
+
+
+# ------------------------------------------------------------------ evaluate_accuracy
+
+def test_evaluate_accuracy_matches_a_manual_count_and_restores_the_mode():
+    torch.manual_seed(0)
+    data = synthetic_batches(shuffle=False)
+    net = softmax_regression()
+    correct = sum(int((net(X).argmax(1) == y).sum()) for X, y in data)
+    net.train()
+    assert evaluate_accuracy(net, data) == pytest.approx(correct / data.num_examples)
+    assert net.training
+    net.eval()
+    evaluate_accuracy(net, data)
+    assert not net.training
+
+
+def test_evaluate_accuracy_of_a_scratch_model_records_no_autograd_graph():
+    torch.manual_seed(0)
+    model = SoftmaxRegressionScratch()
+    X = torch.rand(10, 1, 28, 28)
+    y = model(X).argmax(1)
+    graphs = []
+
+    def net(X):
+        Y_hat = model(X)
+        graphs.append(Y_hat.requires_grad)  # True only where autograd records
+        return Y_hat
+
+    assert evaluate_accuracy(net, [(X, y), (X[:3], (y[:3] + 1) % 10)]) == 10 / 13
+    assert graphs == [False, False]
+
+
+def test_evaluate_accuracy_bad_input():
+    net = nn.Linear(2, 2)
+    with pytest.raises(ValueError, match="data_iter yielded no examples"):
+        evaluate_accuracy(net, [])
+    with pytest.raises(TypeError, match="data_iter must yield pairs"):
+        evaluate_accuracy(net, [torch.zeros(2, 2)])
+    with pytest.raises(ValueError, match="Y_hat has 2 rows but y has 3"):
+        evaluate_accuracy(net, [(torch.zeros(2, 2), torch.zeros(3, dtype=torch.int64))])
+    with pytest.raises(TypeError, match="net must be callable"):
+        evaluate_accuracy("net", [])
+
+
+# ------------------------------------------------------------------ confusion matrix
 
 def test_confusion_matrix_matches_a_loop():
     g = torch.Generator().manual_seed(1)
@@ -137,8 +229,10 @@ def test_ece_is_zero_for_a_calibrated_model_and_large_for_an_overconfident_one()
 @pytest.mark.parametrize(
     ("Y_hat", "y", "kwargs", "error", "match"),
     [
-        (torch.tensor([[0.5, 0.6]]), torch.tensor([0]), {}, ValueError, "Y_hat must hold prob"),
-        (torch.tensor([[1.5, -0.5]]), torch.tensor([0]), {}, ValueError, "Y_hat must hold prob"),
+        (torch.tensor([[0.5, 0.6]]), torch.tensor([0]), {}, ValueError,
+         r"Y_hat must sum to 1 .* off by 0.1 \(apply softmax to logits first\)"),
+        (torch.tensor([[1.5, -0.5]]), torch.tensor([0]), {}, ValueError,
+         r"Y_hat must hold probabilities in \[0, 1\], got 1.5"),
         (torch.tensor([[0.5, 0.5]]), torch.tensor([0]), {"num_bins": 0}, ValueError, "num_bins"),
         (torch.tensor([[0.5, 0.5]]), torch.tensor([0, 1]), {}, ValueError, "y must have shape"),
         (torch.zeros(0, 2), torch.zeros(0, dtype=torch.int64), {}, ValueError, "y is empty"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -9,8 +11,10 @@ import pytest
 import torch
 from PIL import Image
 
-from lesson_utils import show_images, use_book_style
-from lesson_utils.plotting import BOOK_STYLE
+from lesson_utils import TrainingHistory, TrainingPlot, show_images, use_book_style
+from lesson_utils.plotting import _BOOK_STYLE
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(autouse=True)
@@ -31,12 +35,14 @@ def test_importing_changes_no_rcparams():
         assert dict(mpl.rcParams) == before
 
 
-def test_use_book_style_sets_the_look():
+def test_book_style_reaches_pyplot_figures_and_training_plots():
     with mpl.rc_context():
         use_book_style()
-        expected = mpl.RcParams(BOOK_STYLE)  # validated the way rcParams stores them
-        for key in BOOK_STYLE:
-            assert mpl.rcParams[key] == expected[key]
+        figures = [plt.figure(), TrainingPlot(3).figure]  # TrainingPlot's is not pyplot's
+        for figure in figures:
+            ax = figure.axes[0] if figure.axes else figure.add_subplot()
+            assert figure.get_size_inches().tolist() == [5.0, 3.2]
+            assert not ax.spines["top"].get_visible() and ax.xaxis.get_gridlines()[0].get_visible()
 
 
 @pytest.mark.parametrize("shape", [(5, 28, 28), (5, 1, 28, 28)])
@@ -48,6 +54,31 @@ def test_show_images_grid_and_titles(shape):
     assert len(axes[0].images) == 1 and len(axes[5].images) == 0  # the spare cell stays empty
     np.testing.assert_allclose(axes[0].images[0].get_array(), imgs[0].reshape(28, 28).numpy())
     assert axes[0].figure.get_size_inches().tolist() == [4.5, 3.0]
+
+
+def _drawn_colours(ax):
+    """The RGB colour each pixel of the axes' image is drawn in, shape (H, W, 3)."""
+    image = ax.images[0]
+    return image.to_rgba(image.get_array())[..., :3]
+
+
+@pytest.mark.parametrize("style", [{}, _BOOK_STYLE])  # the book's rcParams must not invert it
+def test_show_images_draws_zero_black_and_bright_pixels_white(style):
+    garment = torch.zeros(1, 6, 6)  # pixel value 0: the background
+    garment[:, 2:4, 1:5] = 0.8  # a bright garment, as in Fashion-MNIST
+    with mpl.rc_context(style):
+        (ax,) = show_images(garment, 1, 1)
+    colours = _drawn_colours(ax)
+    assert ax.images[0].get_cmap().name == "gray"
+    np.testing.assert_array_equal(colours[0, 0], [0.0, 0.0, 0.0])  # background black
+    np.testing.assert_array_equal(colours[2, 2], [1.0, 1.0, 1.0])  # garment white
+
+
+def test_show_images_cmap_can_be_chosen():
+    garment = torch.zeros(1, 4, 4)
+    garment[:, 1:3, 1:3] = 1.0
+    (ax,) = show_images(garment, 1, 1, cmap="gray_r")
+    np.testing.assert_array_equal(_drawn_colours(ax)[0, 0], [1.0, 1.0, 1.0])
 
 
 def test_show_images_accepts_numpy_and_pil():
@@ -80,129 +111,52 @@ def test_show_images_rejects_1d_images():
 
 # ------------------------------------------------------------------ TrainingPlot
 
-import base64  # noqa: E402
-import types  # noqa: E402
-
-from lesson_utils import TrainingPlot, plot_context  # noqa: E402
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-class _FakeKernel:
-    def __init__(self, metadata):
-        self.metadata = metadata
-
-    def get_parent(self, channel=None):
-        return {"header": {"msg_type": "execute_request"}, "metadata": self.metadata}
-
-
-def _fake_ipython(monkeypatch, shell):
-    """Pretend IPython is imported and get_ipython() returns shell; record displays."""
-    import IPython
-    import IPython.display as real_display
-
-    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
-    calls = []
-
-    class Handle:
-        def update(self, data, **kwargs):
-            calls.append(("update", data, kwargs))
-
-    def display(data, **kwargs):
-        calls.append(("display", data, kwargs))
-        return Handle()
-
-    monkeypatch.setattr(real_display, "display", display)
-    return calls
-
-
-@pytest.mark.parametrize(
-    ("metadata", "expected"),
-    [({"cellId": "4f2a"}, "live"),  # JupyterLab, Notebook 7
-     ({"cellId": "vscode-notebook-cell:/x.ipynb#W1"}, "live"),  # VS Code
-     ({}, "static"),  # nbclient (Jupyter Book, nbconvert, papermill), nbval
-     (None, "static")],
-)
-def test_plot_context_inside_a_kernel(monkeypatch, metadata, expected):
-    monkeypatch.delenv("LESSON_PLOT", raising=False)
-    shell = types.SimpleNamespace(kernel=_FakeKernel(metadata))
-    _fake_ipython(monkeypatch, shell)
-    assert plot_context() == expected
-
-
-def test_plot_context_outside_a_kernel(monkeypatch):
-    monkeypatch.delenv("LESSON_PLOT", raising=False)
-    assert plot_context() == "script"  # pytest itself
-    _fake_ipython(monkeypatch, types.SimpleNamespace())  # terminal IPython: no kernel
-    assert plot_context() == "script"
-    _fake_ipython(monkeypatch, None)
-    assert plot_context() == "script"
-
-
-def test_plot_context_environment_override(monkeypatch):
-    monkeypatch.setenv("LESSON_PLOT", "Live")
-    assert plot_context() == "live"
-    monkeypatch.setenv("LESSON_PLOT", "animated")
-    with pytest.raises(ValueError, match="LESSON_PLOT must be one of"):
-        plot_context()
-
-
-def _fill(plot, epochs=3):
+def _history(epochs: int) -> TrainingHistory:
+    history = TrainingHistory()
     for epoch in range(1, epochs + 1):
-        plot.add(epoch, [1.0 / epoch, 0.5 + 0.1 * epoch, 0.45 + 0.1 * epoch])
+        history.train_loss.append(1.0 / epoch)
+        history.train_acc.append(0.5 + 0.1 * epoch)
+        history.test_acc.append(0.45 + 0.1 * epoch)
+        history.seconds.append(0.1)
+    return history
 
 
-def _check_bundle(data, kwargs):
-    assert kwargs["raw"] is True
-    assert base64.b64decode(data["image/png"]).startswith(PNG_MAGIC)
-    assert not data["text/plain"].startswith("<Figure")
-    assert data["text/plain"].startswith("Training plot")
-
-
-def test_static_mode_displays_exactly_one_figure_at_the_end(monkeypatch):
-    calls = _fake_ipython(monkeypatch, types.SimpleNamespace(kernel=_FakeKernel({})))
-    figures_before = plt.get_fignums()
-    plot = TrainingPlot(3)
-    assert plot.mode == "static"
-    _fill(plot)
-    assert calls == []  # nothing while training
-    plot.finish()
-    plot.finish()  # idempotent
-    assert [c[0] for c in calls] == ["display"]
-    _check_bundle(calls[0][1], calls[0][2])
-    assert "test acc 0.750" in calls[0][1]["text/plain"]
-    assert plt.get_fignums() == figures_before  # pyplot never saw it: no second copy
-
-
-def test_live_mode_updates_one_display_in_place(monkeypatch):
-    calls = _fake_ipython(monkeypatch, types.SimpleNamespace(kernel=_FakeKernel({"cellId": "c"})))
-    figures_before = plt.get_fignums()
-    with TrainingPlot(3) as plot:
-        assert plot.mode == "live"
-        _fill(plot)
-    assert [c[0] for c in calls] == ["display", "update", "update", "update"]
-    assert calls[0][2]["display_id"] is True
-    for _, data, kwargs in calls:
-        _check_bundle(data, kwargs)
-    assert plt.get_fignums() == figures_before
-
-
-def test_script_mode_displays_nothing_and_saves_one_png(monkeypatch, tmp_path):
-    calls = _fake_ipython(monkeypatch, None)
+def test_update_draws_the_last_epoch_of_a_history():
     plot = TrainingPlot(3, ylim=(0, 1), title="run")
-    assert plot.mode == "script"
-    _fill(plot)
-    plot.finish()
-    assert calls == []
-    assert plt.get_fignums() == [plot.figure.number]  # one pyplot figure: plt.show() shows it
-    path = plot.save(tmp_path / "sub" / "curves.png")
-    assert path.read_bytes().startswith(PNG_MAGIC)
+    for epoch in (1, 2, 3):
+        plot.update(_history(epoch))
+    assert plot.x == [1.0, 2.0, 3.0]
+    full = _history(3)
+    assert plot.values == [full.train_loss, full.train_acc, full.test_acc]
     ax = plot.figure.axes[0]
-    assert [line.get_label() for line in ax.get_lines()] == ["train loss", "train acc",
-                                                             "test acc"]
+    assert [line.get_label() for line in ax.get_lines()] == ["train loss", "train acc", "test acc"]
+    np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), full.test_acc)
     assert ax.get_ylim() == (0.0, 1.0) and ax.get_xlim() == (1.0, 3.0)
-    plot.close()
-    assert plt.get_fignums() == []
+    assert ax.get_title() == "run"
+
+
+def test_y_range_follows_the_data_without_ylim():
+    plot = TrainingPlot(2, legend=["loss"])
+    plot.add(1, [5.0])
+    plot.add(2, [9.0])
+    low, high = plot.figure.axes[0].get_ylim()
+    assert low <= 5.0 and high >= 9.0
+
+
+def test_outside_a_kernel_nothing_is_shown_and_path_is_saved_after_every_draw(tmp_path,
+                                                                                monkeypatch):
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed"))
+    path = tmp_path / "sub" / "curves.png"
+    plot = TrainingPlot(2, path=path)
+    saved = []
+    for epoch in (1, 2):
+        plot.update(_history(epoch))
+        saved.append(path.read_bytes())
+    assert all(png.startswith(PNG_MAGIC) for png in saved) and saved[0] != saved[1]
+    assert plt.get_fignums() == []  # not pyplot's: plt.show() or the inline backend never see it
+    assert plot.save(tmp_path / "copy.png").read_bytes().startswith(PNG_MAGIC)
 
 
 @pytest.mark.parametrize(
@@ -210,8 +164,8 @@ def test_script_mode_displays_nothing_and_saves_one_png(monkeypatch, tmp_path):
     [
         ((0,), {}, ValueError, "num_epochs must be positive"),
         ((2.0,), {}, TypeError, "num_epochs must be an int"),
+        ((True,), {}, TypeError, "num_epochs must be an int"),
         ((2,), {"legend": []}, ValueError, "legend must name"),
-        ((2,), {"mode": "gif"}, ValueError, "mode must be one of"),
     ],
 )
 def test_training_plot_bad_input(args, kwargs, error, match):
@@ -220,77 +174,34 @@ def test_training_plot_bad_input(args, kwargs, error, match):
 
 
 def test_training_plot_add_checks_the_number_of_values():
-    plot = TrainingPlot(2, mode="script")
+    plot = TrainingPlot(2)
     with pytest.raises(ValueError, match="values has 2 entries but the plot has 3 curves"):
         plot.add(1, [0.1, 0.2])
 
 
-# ------------------------------------------------------------------ in real kernels
-
-_TRAIN_CELL = """\
-import torch
-from torch import nn
-from lesson_utils import train, plot_context
-torch.manual_seed(0)
-X = torch.randn(64, 2); y = (X[:, 0] > 0).long()
-net = nn.Linear(2, 2)
-history = train(net, [(X, y)] * 4, [(X, y)], nn.CrossEntropyLoss(), 3,
-                torch.optim.SGD(net.parameters(), lr=0.5), device="cpu")
+_PLOT_CELL = """\
+from lesson_utils import TrainingHistory, TrainingPlot
+plot = TrainingPlot(3)
+history = TrainingHistory()
+for epoch in range(1, 4):
+    history.train_loss.append(1 / epoch)
+    history.train_acc.append(0.5 + epoch / 10)
+    history.test_acc.append(0.4 + epoch / 10)
+    plot.update(history)
 """
 
 
-def _kernel_env(monkeypatch):
-    monkeypatch.delenv("LESSON_PLOT", raising=False)
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-
-
-def test_headless_execution_leaves_exactly_one_figure(monkeypatch):
-    """nbclient (what Jupyter Book and nbconvert use) runs a training cell."""
+def test_in_a_kernel_one_display_is_updated_in_place(monkeypatch):
+    """nbclient (what Jupyter Book and nbval use) runs a cell that draws three epochs:
+    one output remains, the last drawing, because the later draws replaced the first."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    _kernel_env(monkeypatch)
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("%matplotlib inline\n" + _TRAIN_CELL),
-        nbformat.v4.new_code_cell("plot_context()"),
-    ])
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_PLOT_CELL)])
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     outputs = nb.cells[0].outputs
-    assert len(outputs) == 1 and outputs[0].output_type == "display_data"
-    assert base64.b64decode(outputs[0].data["image/png"]).startswith(PNG_MAGIC)
-    assert "<Figure" not in str(nb.cells[0].outputs)
-    assert nb.cells[1].outputs[0].data["text/plain"] == "'static'"
-
-
-def test_interactive_frontend_gets_one_live_display(monkeypatch):
-    """A front end that sends a cell id (JupyterLab, VS Code) sees in-place updates."""
-    manager_module = pytest.importorskip("jupyter_client.manager")
-    _kernel_env(monkeypatch)
-    km, kc = manager_module.start_new_kernel(kernel_name="python3")
-    try:
-        msg = kc.session.msg("execute_request",
-                             {"code": "%matplotlib inline\n" + _TRAIN_CELL, "silent": False,
-                              "store_history": True, "user_expressions": {},
-                              "allow_stdin": False, "stop_on_error": True},
-                             metadata={"cellId": "cell-1"})
-        kc.shell_channel.send(msg)
-        reply = kc.get_shell_msg(timeout=120)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        kinds, ids, texts = [], set(), []
-        while True:
-            out = kc.get_iopub_msg(timeout=30)
-            if out["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
-                continue
-            kind = out["msg_type"]
-            if kind == "status" and out["content"]["execution_state"] == "idle":
-                break
-            if kind in ("display_data", "update_display_data", "execute_result", "stream"):
-                kinds.append(kind)
-                texts.append(str(out["content"]))
-                if kind != "stream":
-                    ids.add(out["content"]["transient"].get("display_id"))
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    assert kinds == ["display_data"] + ["update_display_data"] * 3  # first epoch, 2 more, final
-    assert len(ids) == 1
-    assert not any("<Figure" in text for text in texts)
+    assert [output.output_type for output in outputs] == ["display_data"]
+    png = base64.b64decode(outputs[0].data["image/png"])
+    assert png.startswith(PNG_MAGIC)
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert outputs[0].metadata["image/png"] == {"width": width // 2, "height": height // 2}

@@ -57,12 +57,15 @@ def test_seed_everything_makes_every_generator_repeat():
     seed_everything(123)
     second = draw()
     assert first[:2] == second[:2] and torch.equal(first[2], second[2])
+    seed_everything(np.uint32(123))  # NumPy integers are integers too
+    assert draw()[0] == first[0]
     seed_everything(124)
     assert draw()[0] != first[0]
 
 
 @pytest.mark.parametrize(("seed", "error"), [(1.5, TypeError), ("1", TypeError), (True, TypeError),
-                                             (-1, ValueError), (2**32, ValueError)])
+                                             (-1, ValueError), (2**32, ValueError),
+                                             (np.int64(-1), ValueError)])
 def test_seed_everything_bad_seed(seed, error):
     with pytest.raises(error, match="seed"):
         seed_everything(seed)
@@ -70,16 +73,12 @@ def test_seed_everything_bad_seed(seed, error):
 
 def test_timer_records_and_summarises():
     timer = Timer()
-    for pause in (0.0, 0.01, 0.02):
-        timer.start()
-        time.sleep(pause)
-        timer.stop()
-    assert len(timer.times) == 3
-    assert timer.times[2] >= 0.02
-    assert timer.sum() == pytest.approx(sum(timer.times))
-    assert timer.avg() == pytest.approx(timer.sum() / 3)
-    assert timer.median() == pytest.approx(timer.times[1])
-    assert timer.cumsum()[-1] == pytest.approx(timer.sum())
+    timer.start()
+    time.sleep(0.01)
+    assert timer.stop() >= 0.01 and len(timer.times) == 1
+    timer.times = [3.0, 1.0, 2.0]  # known times: the summaries are checked exactly
+    assert (timer.sum(), timer.avg(), timer.median()) == (6.0, 2.0, 2.0)
+    assert timer.cumsum() == [3.0, 4.0, 6.0]
 
 
 def test_timer_as_context_manager():

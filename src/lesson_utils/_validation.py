@@ -1,8 +1,49 @@
-"""Argument checks shared by the package: each error names the argument."""
+"""Argument checks shared by the package, one helper per kind of check.
+
+Each is called in one line, so that a function's own lines come first. A wrong
+type raises ``TypeError``, a wrong value ``ValueError``; the message names the
+argument, what was expected and what came.
+"""
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Iterable
+
 import torch
+
+_PROBABILITY_ATOL = 1e-3  # how far a row of probabilities may sum from 1
+
+
+def check_int(value: object, name: str) -> int:
+    """Require an integer: a Python int or a NumPy integer, never a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def check_positive_int(value: object, name: str) -> int:
+    """Require an integer > 0 (see :func:`check_int`)."""
+    value = check_int(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    return value
+
+
+def check_positive_real(value: object, name: str) -> float:
+    """Require a finite real number > 0 (ints and NumPy numbers too, never a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be positive and finite, got {value}")
+    return float(value)
+
+
+def check_callable(value: object, name: str) -> None:
+    """Require something that can be called, e.g. a model or a loss."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
 
 
 def check_tensor(value: object, name: str, *, floating: bool = False,
@@ -35,10 +76,51 @@ def check_labels(y: object, num_classes: int | None = None, *, name: str = "y",
     return y
 
 
-def check_positive_int(value: object, name: str) -> int:
-    """Require an int > 0 (bools are rejected)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    return value
+def check_distributions(p: object, name: str, *, hint: str = "") -> torch.Tensor:
+    """Require probability distributions along the last dimension of a floating tensor.
+
+    Entries must lie in [0, 1] and each row must sum to 1 within 1e-3. NaN
+    passes: it is the symptom of a diverged model, which ``train`` reports.
+    ``hint`` is added to the message of a failed check.
+    """
+    p = check_tensor(p, name, floating=True)
+    if p.ndim == 0 or p.shape[-1] == 0:
+        raise ValueError(f"{name} must hold distributions along its last dimension, shape (q,) "
+                         f"or (n, q) with q >= 1, got shape {tuple(p.shape)}")
+    if p.numel() == 0:
+        return p
+    values = p.detach()
+    low, high = values.aminmax()
+    off = (values.sum(dim=-1) - 1).abs().max()
+    low, high, off = torch.stack([low, high, off]).tolist()  # one wait for the device
+    if low < 0 or high > 1:  # False for NaN
+        raise ValueError(f"{name} must hold probabilities in [0, 1], got "
+                         f"{high if high > 1 else low:g}" + hint)
+    if off > _PROBABILITY_ATOL:
+        raise ValueError(f"{name} must sum to 1 along its last dimension, but a sum is off by "
+                         f"{off:.3g}" + hint)
+    return p
+
+
+def check_params(params: object) -> list[torch.Tensor]:
+    """Require tensors that require grad and hold a gradient (all checked before any use)."""
+    if isinstance(params, torch.Tensor) or not isinstance(params, Iterable):
+        raise TypeError("params must be an iterable of tensors, e.g. [W, b], "
+                        f"got {type(params).__name__}")
+    params = list(params)
+    if not params:
+        raise ValueError("params is empty: nothing to update")
+    for i, param in enumerate(params):
+        check_tensor(param, f"params[{i}]")
+        if param.grad is None:
+            raise ValueError(f"params[{i}] has no gradient: create it with requires_grad=True "
+                             "and call backward() on the loss first")
+    return params
+
+
+def check_batch(batch: object, name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Require one item of a data iterator: a pair (X, y) of tensors."""
+    if not (isinstance(batch, (tuple, list)) and len(batch) == 2
+            and all(isinstance(t, torch.Tensor) for t in batch)):
+        raise TypeError(f"{name} must yield pairs (X, y) of tensors, got {type(batch).__name__}")
+    return batch[0], batch[1]

@@ -7,8 +7,9 @@
 
 It runs the recipe of chapter ``08_softmax_scratch`` (``--impl scratch``) or
 ``09_softmax_concise`` (``--impl concise``) with a progress bar on stderr,
-prints the final accuracies and saves the training plot as a PNG (by default
-``runs/<impl>-<epochs>ep-seed<seed>.png``; ``runs/`` is git-ignored).
+prints the final accuracies and saves the training plot as a PNG after every
+epoch (by default ``runs/<impl>-<epochs>ep-seed<seed>.png``; ``runs/`` is
+git-ignored).
 
 The entry point is the package's ``__main__`` rather than a module named
 ``lesson_utils.train``: importing such a module would replace the function
@@ -18,25 +19,22 @@ The entry point is the package's ``__main__`` rather than a module named
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import torch
-from torch import nn
+from tqdm import tqdm
 
 from .data import load_fashion_mnist
-from .functional import cross_entropy
-from .models import SoftmaxRegressionScratch, softmax_regression
+from .models import recipe
 from .plotting import TrainingPlot, use_book_style
 from .runtime import Timer, default_device, seed_everything
-from .training import sgd, train
+from .training import TrainingHistory, train
 
 __all__ = ["main", "build_parser"]
 
 
-def _positive(kind: type) -> callable:
+def _positive(kind: type) -> Callable[[str], int | float]:
     def parse(text: str) -> int | float:
         try:
             value = kind(text)
@@ -64,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lr", type=_positive(float), default=0.1, help="default: 0.1")
     run.add_argument("--batch-size", type=_positive(int), default=256, help="default: 256")
     run.add_argument("--seed", type=int, default=0, help="default: 0")
-    run.add_argument("--data-root", default=None,
+    run.add_argument("--data-dir", default=None,
                      help="directory with the Fashion-MNIST files (default: the search of "
                           "lesson_utils.fashion_mnist_root)")
     run.add_argument("--output", type=Path, default=None,
@@ -74,39 +72,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _recipe(impl: str, lr: float, device: torch.device) -> tuple:
-    """(net, loss, updater) for one implementation."""
-    if impl == "scratch":
-        model = SoftmaxRegressionScratch(device=device)
-        return model, cross_entropy, lambda batch_size: sgd(model.params, lr, batch_size)
-    net = softmax_regression(device=device)
-    return net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(net.parameters(), lr=lr)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     output = args.output or Path("runs") / f"{args.impl}-{args.epochs}ep-seed{args.seed}.png"
     device = default_device()
     seed_everything(args.seed)
-    train_iter, test_iter = load_fashion_mnist(args.batch_size, root=args.data_root,
+    train_iter, test_iter = load_fashion_mnist(args.batch_size, source_dir=args.data_dir,
                                                device=device)
-    net, loss, updater = _recipe(args.impl, args.lr, device)
+    net, loss, updater = recipe(args.impl, lr=args.lr, device=device)
     use_book_style()
-    plot = TrainingPlot(args.epochs, mode="script",
+    plot = TrainingPlot(args.epochs, path=output,
                         title=f"{args.impl}: lr {args.lr:g}, batch {args.batch_size}")
     print(f"training {args.impl} softmax regression on {device} for {args.epochs} epochs "
           f"(lr {args.lr:g}, batch size {args.batch_size}, seed {args.seed})", file=sys.stderr)
     timer = Timer()
-    try:
-        history = train(net, train_iter, test_iter, loss, args.epochs, updater, plot=plot,
-                        progress=not args.no_progress, device=device)
-        seconds = timer.stop()
-        path = plot.save(output)
-    finally:
-        plot.close()
+    with tqdm(total=args.epochs, desc=args.impl, unit="epoch", disable=args.no_progress,
+              file=sys.stderr) as bar:
+        def on_epoch(history: TrainingHistory) -> None:
+            plot.update(history)
+            bar.set_postfix({"loss": f"{history.train_loss[-1]:.4f}",
+                             "train acc": f"{history.train_acc[-1]:.4f}",
+                             "test acc": f"{history.test_acc[-1]:.4f}"}, refresh=False)
+            bar.update()
+
+        history = train(net, train_iter, test_iter, loss, args.epochs, updater,
+                        on_epoch=on_epoch)
+    seconds = timer.stop()
     print(f"{args.impl}: train loss {history.train_loss[-1]:.4f}, "
           f"train acc {history.train_acc[-1]:.4f}, test acc {history.test_acc[-1]:.4f} "
           f"after {args.epochs} epochs in {seconds:.1f} s")
-    print(f"training plot saved to {os.fspath(path)}")
+    print(f"training plot saved to {output}")
     return 0

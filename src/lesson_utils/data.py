@@ -1,25 +1,26 @@
 """Fashion-MNIST: find it, check it, stage it, and serve minibatches from memory.
 
-Chapter ``07_dataset`` introduces everything here. The data set is found, in
-order, in
+Chapter ``07_dataset`` introduces everything here. :func:`fashion_mnist_root`
+looks for the four IDX files (gzipped or not, directly in a directory or in
+torchvision's ``FashionMNIST/raw`` layout), in this order:
 
-1. an explicit ``root`` argument,
-2. the directory named by the environment variable ``FASHION_MNIST_DIR``,
+1. an explicit ``source_dir`` argument, else the directory named by the
+   environment variable ``FASHION_MNIST_DIR``: staged anew on every call, so
+   a bad file there is an error, even when a good copy is staged already;
+2. the files already staged in the cache (``LESSON_CACHE_DIR``, default
+   ``~/.cache/lesson_utils``);
 3. the Debian/Ubuntu package ``dataset-fashion-mnist``
-   (``/usr/share/datasets/fashion-mnist``),
-4. the cache directory (``LESSON_CACHE_DIR``, default
-   ``~/.cache/lesson_utils``), downloading it there with torchvision if needed.
+   (``/usr/share/datasets/fashion-mnist``);
+4. a download into the cache with torchvision.
 
-A directory qualifies when it holds the four IDX files, gzipped or not, either
-directly or in torchvision's ``FashionMNIST/raw`` layout. The files are staged
-(decompressed) into ``<cache>/FashionMNIST/raw``, writing to a temporary name and
-renaming, so that an interruption leaves no half file; that directory is also a
-valid layout for ``torchvision.datasets.FashionMNIST(root=<cache>)``. The MD5 sum of each
-decompressed file is checked before use (the sums of the *decompressed* files
-are checked because packagers recompress the ``.gz`` files).
-
-The whole data set is held in memory as uint8 tensors (55 MB); an epoch is a
-matter of slicing a shuffled index, not of one Python call per image.
+Staging decompresses (or copies) each file into ``<cache>/FashionMNIST/raw``
+through a temporary name and a rename, so an interruption leaves no half file,
+and checks the MD5 sum of its content on the way (the sums of the
+*decompressed* files, because packagers recompress the ``.gz`` files). That
+directory is torchvision's layout: :func:`load_fashion_mnist` reads the arrays
+with ``torchvision.datasets.FashionMNIST(root=<cache>)``, then holds the whole
+data set in memory as uint8 tensors (55 MB), so an epoch is a matter of
+slicing a shuffled index, not of one Python call per image.
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .runtime import default_device
+from ._validation import check_labels, check_positive_int, check_tensor
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
+    "FashionMNISTBatches",
     "fashion_mnist_labels",
     "fashion_mnist_root",
     "load_fashion_mnist",
@@ -52,7 +54,7 @@ FASHION_MNIST_CLASSES: tuple[str, ...] = (
     "sandal", "shirt", "sneaker", "bag", "ankle boot",
 )
 
-SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+_SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 _ENV_DIR = "FASHION_MNIST_DIR"
 _ENV_CACHE = "LESSON_CACHE_DIR"
 
@@ -64,7 +66,6 @@ _MD5 = {
     "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
 }
 _FILES = tuple(_MD5)
-_IMAGE_MAGIC, _LABEL_MAGIC = 2051, 2049
 
 
 def fashion_mnist_labels(indices: Iterable[int] | torch.Tensor) -> list[str]:
@@ -86,22 +87,15 @@ def fashion_mnist_labels(indices: Iterable[int] | torch.Tensor) -> list[str]:
     >>> fashion_mnist_labels(torch.tensor([1, 8]))
     ['trouser', 'bag']
     """
-    if isinstance(indices, torch.Tensor):
-        if indices.is_floating_point() or indices.is_complex() or indices.dtype == torch.bool:
-            raise TypeError(f"indices must hold integers, got a tensor of dtype {indices.dtype}")
-        values = indices.reshape(-1).tolist()
-    elif isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
-        raise TypeError(f"indices must be an iterable of ints, got {type(indices).__name__}")
-    else:
-        values = list(indices)
-    names = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"indices must hold integers, got {value!r}")
-        if not 0 <= value < len(FASHION_MNIST_CLASSES):
-            raise ValueError(f"indices must lie in 0..9, got {value}")
-        names.append(FASHION_MNIST_CLASSES[value])
-    return names
+    if not isinstance(indices, torch.Tensor):
+        if isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
+            raise TypeError(f"indices must be an iterable of ints, got {type(indices).__name__}")
+        values = np.asarray(list(indices))
+        if values.dtype.kind not in "biuf":  # "f", "b": check_labels names them
+            raise TypeError(f"indices must hold integers, got {values.tolist()!r}")
+        indices = torch.as_tensor(values if values.size else values.astype(np.int64))
+    check_labels(indices, len(FASHION_MNIST_CLASSES), name="indices")
+    return [FASHION_MNIST_CLASSES[i] for i in indices.reshape(-1).tolist()]
 
 
 # --------------------------------------------------------------------------- locating
@@ -132,36 +126,35 @@ def _not_found_message(reason: str) -> str:
     return (
         f"Fashion-MNIST not found: {reason}.\n"
         "It is looked for, in order, in:\n"
-        "  1. the root= argument of load_fashion_mnist / fashion_mnist_root;\n"
-        f"  2. the directory in the environment variable {_ENV_DIR};\n"
-        f"  3. {SYSTEM_DIR} (Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist);\n"
-        f"  4. the cache {_cache_dir()} (set {_ENV_CACHE} to move it), downloaded there "
-        "by torchvision when the internet is reachable.\n"
+        "  1. the source_dir= argument of load_fashion_mnist / fashion_mnist_root, else the "
+        f"directory in the environment variable {_ENV_DIR};\n"
+        f"  2. the files already staged in the cache {_staged_dir()} (set {_ENV_CACHE} to "
+        "move the cache);\n"
+        f"  3. {_SYSTEM_DIR} (Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist);\n"
+        "  4. a download into the cache by torchvision, when the internet is reachable.\n"
         "Each needs the four files " + ", ".join(f"{n}[.gz]" for n in _FILES) + "."
     )
 
 
-def _explicit_source(root: str | os.PathLike | None) -> dict[str, Path] | None:
-    """Files from root or FASHION_MNIST_DIR; these must hold the data when given."""
-    if root is not None:
-        if not isinstance(root, (str, os.PathLike)):
-            raise TypeError(f"root must be a path or None, got {type(root).__name__}")
-        files = _find_files(Path(root))
-        if files is None:
-            raise FileNotFoundError(_not_found_message(f"root={str(root)!r} lacks the four IDX files"))
-        return files
-    env = os.environ.get(_ENV_DIR)
-    if env:
-        files = _find_files(Path(env))
-        if files is None:
-            raise FileNotFoundError(_not_found_message(f"{_ENV_DIR}={env!r} lacks the four IDX files"))
-        return files
-    return None
+def _explicit_source(source_dir: str | os.PathLike | None) -> dict[str, Path] | None:
+    """The files in source_dir, else FASHION_MNIST_DIR, else None; a named one must hold them."""
+    label = "source_dir"
+    if source_dir is None:
+        label, source_dir = _ENV_DIR, os.environ.get(_ENV_DIR) or None
+        if source_dir is None:
+            return None
+    if not isinstance(source_dir, (str, os.PathLike)):
+        raise TypeError(f"source_dir must be a path or None, got {type(source_dir).__name__}")
+    files = _find_files(Path(source_dir))
+    if files is None:
+        raise FileNotFoundError(_not_found_message(
+            f"{label}={os.fspath(source_dir)!r} lacks the four IDX files"))
+    return files
 
 
 def _download(cache: Path) -> None:
     """Download with torchvision into cache/FashionMNIST/raw (the staged layout)."""
-    import torchvision  # imported lazily: only this path needs it
+    import torchvision  # here, not at the top: chapters without data need not wait for it
 
     for train in (True, False):
         torchvision.datasets.FashionMNIST(root=str(cache), train=train, download=True)
@@ -184,7 +177,7 @@ def _ensure_writable(directory: Path) -> None:
 def _corrupt_message(path: Path, detail: str) -> str:
     return (
         f"{path} is corrupt: {detail}. Delete it and run again to stage a fresh copy "
-        f"(for {SYSTEM_DIR}: sudo apt-get install --reinstall dataset-fashion-mnist; "
+        f"(for {_SYSTEM_DIR}: sudo apt-get install --reinstall dataset-fashion-mnist; "
         "for a download: delete the file so that it is fetched again)."
     )
 
@@ -211,17 +204,19 @@ def _stage(source: Path, target: Path) -> None:
             os.unlink(tmp_name)
 
 
-def fashion_mnist_root(root: str | os.PathLike | None = None) -> Path:
+def fashion_mnist_root(source_dir: str | os.PathLike | None = None) -> Path:
     """Find Fashion-MNIST, stage it into the cache, and return torchvision's root.
 
     The four decompressed IDX files are staged in ``<returned>/FashionMNIST/raw``,
     torchvision's layout, so ``torchvision.datasets.FashionMNIST(root=returned)``
-    reads them without downloading. See the module docstring for the search
-    order.
+    reads them without downloading. The search order is the module's: an
+    explicit ``source_dir`` (else ``FASHION_MNIST_DIR``) is staged on every call
+    and wins over what is staged already; then the staged files; then the
+    Debian package; then a download.
 
     Parameters
     ----------
-    root : path, optional
+    source_dir : path, optional
         A directory with the four IDX files (gzipped or not).
 
     Returns
@@ -232,19 +227,26 @@ def fashion_mnist_root(root: str | os.PathLike | None = None) -> Path:
     Raises
     ------
     FileNotFoundError
-        When no source has the files and the download fails; the message names
-        all four ways to provide them.
+        When a named directory lacks the files, or no source has them and the
+        download fails; the message names all the ways to provide them.
     ValueError
-        When a file's MD5 does not match or it is truncated.
+        When a file to stage is truncated or its MD5 does not match; the
+        message names the file.
     OSError
         When the cache directory cannot be written.
+
+    Examples
+    --------
+    >>> root = fashion_mnist_root()  # doctest: +SKIP
+    >>> import torchvision  # doctest: +SKIP
+    >>> torchvision.datasets.FashionMNIST(root, train=False).data.shape  # doctest: +SKIP
+    torch.Size([10000, 28, 28])
     """
+    source = _explicit_source(source_dir)
     staged = _staged_dir()
-    source = _explicit_source(root)
-    if all((staged / name).is_file() for name in _FILES):
+    if source is None and all((staged / name).is_file() for name in _FILES):
         return _cache_dir()
-    if source is None:
-        source = _find_files(SYSTEM_DIR)
+    source = source or _find_files(_SYSTEM_DIR)
     _ensure_writable(staged)
     if source is None:
         try:
@@ -253,67 +255,61 @@ def fashion_mnist_root(root: str | os.PathLike | None = None) -> Path:
             raise FileNotFoundError(_not_found_message(f"the download failed ({exc})")) from exc
         return _cache_dir()
     for name, path in source.items():
-        if not (staged / name).is_file():
-            _stage(path, staged / name)
+        _stage(path, staged / name)
     return _cache_dir()
 
 
-# --------------------------------------------------------------------------- reading
-
-def _read_idx(path: Path, magic: int) -> np.ndarray:
-    raw = np.fromfile(path, dtype=np.uint8)
-    ndim = magic - 2048
-    header = 4 + 4 * ndim
-    if raw.size < header:
-        raise ValueError(_corrupt_message(path, "it is shorter than an IDX header"))
-    found_magic, *dims = np.frombuffer(raw[:header].tobytes(), dtype=">i4").tolist()
-    if found_magic != magic:
-        raise ValueError(_corrupt_message(path, f"magic number {found_magic}, expected {magic}"))
-    if raw.size != header + math.prod(dims):
-        raise ValueError(_corrupt_message(
-            path, f"{raw.size - header} data bytes, the header announces {math.prod(dims)}"))
-    return raw[header:].reshape(dims)
-
-
-def _verify(path: Path) -> None:
-    digest = hashlib.md5(path.read_bytes()).hexdigest()
-    if digest != _MD5[path.name]:
-        raise ValueError(_corrupt_message(path, f"MD5 {digest}, expected {_MD5[path.name]}"))
-
-
-@functools.lru_cache(maxsize=4)
-def _load_tensors(staged: Path, signature: tuple) -> dict[str, torch.Tensor]:
-    """Read and check the staged files once per process (signature: sizes and mtimes)."""
-    arrays = {}
-    for name in _FILES:
-        path = staged / name
-        _verify(path)
-        magic = _IMAGE_MAGIC if "images" in name else _LABEL_MAGIC
-        arrays[name] = torch.from_numpy(_read_idx(path, magic).copy())
-    if arrays["train-images-idx3-ubyte"].shape[0] != arrays["train-labels-idx1-ubyte"].shape[0]:
-        raise ValueError(f"{staged}: training images and labels differ in number")
-    if arrays["t10k-images-idx3-ubyte"].shape[0] != arrays["t10k-labels-idx1-ubyte"].shape[0]:
-        raise ValueError(f"{staged}: test images and labels differ in number")
-    return arrays
-
-
 class FashionMNISTBatches:
-    """An iterable of minibatches ``(X, y)`` drawn from tensors in memory.
+    """An iterable of minibatches ``(X, y)`` drawn from images held in memory.
 
-    ``X`` is float32 of shape (batch, 1, H, W) with values in [0, 1]; ``y`` is
-    int64 of shape (batch,). With ``shuffle=True`` every pass draws a new order
-    from PyTorch's global generator (so ``seed_everything`` makes it repeatable).
-    ``len()`` is the number of batches; the last one may be smaller.
+    ``X`` is float32 of shape (batch, 1, H, W) with values in [0, 1] (the
+    ``resize`` shape if given); ``y`` is int64 of shape (batch,). With
+    ``shuffle=True`` every pass draws a new order from PyTorch's global
+    generator (so ``seed_everything`` makes it repeatable); otherwise the
+    batches keep the order of the images. ``len()`` is the number of batches;
+    the last one may be smaller. :func:`load_fashion_mnist` returns two of these.
+
+    Parameters
+    ----------
+    images : uint8 tensor of shape (n, H, W)
+    labels : integer tensor of shape (n,)
+    batch_size : int
+    shuffle : bool
+    resize : int or (int, int), optional
+        Resize every image to this size (bilinear, antialiased), as
+        torchvision's ``Resize`` would.
+    device : torch.device or str
+        Where the images are kept and the batches made.
+
+    Attributes
+    ----------
+    images : uint8 tensor of shape (n, H, W)
+        As held in memory, on ``device``; :meth:`pixels` converts them all.
+    labels : int64 tensor of shape (n,)
+
+    Examples
+    --------
+    >>> images = torch.arange(5 * 2 * 2, dtype=torch.uint8).reshape(5, 2, 2)
+    >>> batches = FashionMNISTBatches(images, torch.arange(5), batch_size=2)
+    >>> len(batches), [y.tolist() for _, y in batches]
+    (3, [[0, 1], [2, 3], [4]])
+    >>> X = batches.pixels()  # every image, in order, as float32 in [0, 1]
+    >>> X.shape, round(X.max().item() * 255)
+    (torch.Size([5, 1, 2, 2]), 19)
     """
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                 shuffle: bool, resize: tuple[int, int] | None, device: torch.device) -> None:
-        self.images = images.to(device)  # uint8 (n, 28, 28): converted per batch
-        self.labels = labels.to(device=device, dtype=torch.int64)
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.resize = resize
-        self.device = device
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, *,
+                 shuffle: bool = False, resize: int | tuple[int, int] | None = None,
+                 device: torch.device | str = "cpu") -> None:
+        if check_tensor(images, "images", ndim=3).dtype != torch.uint8:
+            raise TypeError(f"images must be a uint8 tensor, got dtype {images.dtype}")
+        check_labels(labels, name="labels", length=len(images))
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.resize = _check_resize(resize)
+        self.shuffle = bool(shuffle)
+        self.device = torch.device(device)
+        self.images = images.to(self.device)  # uint8 (55 MB for all of Fashion-MNIST)
+        self.labels = labels.to(device=self.device, dtype=torch.int64)
 
     def __len__(self) -> int:
         return math.ceil(len(self.labels) / self.batch_size)
@@ -322,6 +318,17 @@ class FashionMNISTBatches:
     def num_examples(self) -> int:
         """Number of examples in one pass."""
         return len(self.labels)
+
+    def pixels(self) -> torch.Tensor:
+        """All images, float32 of shape (n, 1, H, W) in [0, 1], resized if set, in file order."""
+        return self._to_float(self.images)
+
+    def _to_float(self, images: torch.Tensor) -> torch.Tensor:
+        X = images.div(255).unsqueeze(1)  # uint8 / int -> float32 in one pass
+        if self.resize is not None:
+            X = F.interpolate(X, size=self.resize, mode="bilinear",
+                              align_corners=False, antialias=True).clamp_(0, 1)
+        return X
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = len(self.labels)
@@ -334,11 +341,7 @@ class FashionMNISTBatches:
                 index = order[start:start + self.batch_size]
                 images = torch.index_select(self.images, 0, index)
                 labels = torch.index_select(self.labels, 0, index)
-            X = images.div(255).unsqueeze(1)  # uint8 / int -> float32 in one pass
-            if self.resize is not None:
-                X = F.interpolate(X, size=self.resize, mode="bilinear",
-                                  align_corners=False, antialias=True).clamp_(0, 1)
-            yield X, labels
+            yield self._to_float(images), labels
 
     def __repr__(self) -> str:
         return (f"FashionMNISTBatches(num_examples={self.num_examples}, "
@@ -348,18 +351,15 @@ class FashionMNISTBatches:
 def _check_resize(resize: object) -> tuple[int, int] | None:
     if resize is None:
         return None
-    sizes = (resize, resize) if isinstance(resize, (int, np.integer)) else resize
-    if (not isinstance(sizes, (tuple, list)) or len(sizes) != 2
-            or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in sizes)):
+    sizes = resize if isinstance(resize, (tuple, list)) else (resize, resize)
+    if len(sizes) != 2:
         raise TypeError(f"resize must be None, an int or a pair of ints, got {resize!r}")
-    if min(sizes) <= 0:
-        raise ValueError(f"resize must be positive, got {resize!r}")
-    return int(sizes[0]), int(sizes[1])
+    return check_positive_int(sizes[0], "resize"), check_positive_int(sizes[1], "resize")
 
 
 def load_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | None = None,
-                       root: str | os.PathLike | None = None,
-                       device: torch.device | str | None = None,
+                       source_dir: str | os.PathLike | None = None,
+                       device: torch.device | str = "cpu",
                        ) -> tuple[FashionMNISTBatches, FashionMNISTBatches]:
     """Load Fashion-MNIST into memory and return training and test iterators.
 
@@ -370,10 +370,12 @@ def load_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | None = N
     resize : int or (int, int), optional
         Resize images to this size (bilinear, antialiased), as torchvision's
         ``Resize`` would.
-    root : path, optional
-        Where the IDX files are; see the module docstring for the search order.
-    device : torch.device or str, optional
-        Where batches are produced; default :func:`default_device`.
+    source_dir : path, optional
+        A directory with the four IDX files; see :func:`fashion_mnist_root`
+        for the search order.
+    device : torch.device or str
+        Where the images are kept and the batches made (default the CPU;
+        chapters pass ``default_device()``).
 
     Returns
     -------
@@ -384,22 +386,16 @@ def load_fashion_mnist(batch_size: int, resize: int | tuple[int, int] | None = N
 
     Examples
     --------
-    >>> train_iter, test_iter = load_fashion_mnist(256, device="cpu")  # doctest: +SKIP
+    >>> train_iter, test_iter = load_fashion_mnist(256)  # doctest: +SKIP
     >>> len(train_iter), len(test_iter)  # doctest: +SKIP
     (235, 40)
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be an int, got {type(batch_size).__name__}")
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
-    size = _check_resize(resize)
-    device = default_device() if device is None else torch.device(device)
-    staged = fashion_mnist_root(root) / "FashionMNIST" / "raw"
-    signature = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in
-                      (staged / name for name in _FILES))
-    arrays = _load_tensors(staged, signature)
-    train = FashionMNISTBatches(arrays["train-images-idx3-ubyte"], arrays["train-labels-idx1-ubyte"],
-                                int(batch_size), True, size, device)
-    test = FashionMNISTBatches(arrays["t10k-images-idx3-ubyte"], arrays["t10k-labels-idx1-ubyte"],
-                               int(batch_size), False, size, device)
-    return train, test
+    import torchvision  # here, not at the top: chapters without data need not wait for it
+
+    root = fashion_mnist_root(source_dir)
+    train_set, test_set = (torchvision.datasets.FashionMNIST(root, train=is_train)
+                           for is_train in (True, False))
+    return (FashionMNISTBatches(train_set.data, train_set.targets, batch_size, shuffle=True,
+                                resize=resize, device=device),
+            FashionMNISTBatches(test_set.data, test_set.targets, batch_size, resize=resize,
+                                device=device))

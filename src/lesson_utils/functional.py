@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import torch
 
-from ._validation import check_labels, check_tensor
+from ._validation import (
+    check_distributions,
+    check_int,
+    check_labels,
+    check_positive_int,
+    check_tensor,
+)
 
 __all__ = ["softmax", "log_softmax", "one_hot", "cross_entropy", "softmax_cross_entropy"]
 
 
 def _check_dim(O: torch.Tensor, dim: int) -> None:
-    if isinstance(dim, bool) or not isinstance(dim, int):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    check_int(dim, "dim")
     if O.ndim == 0 or not -O.ndim <= dim < O.ndim:
         raise ValueError(f"dim={dim} is out of range for O of shape {tuple(O.shape)}")
 
@@ -92,10 +97,7 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
     tensor([[1., 0., 0.],
             [0., 0., 1.]])
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int):
-        raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
-    if num_classes <= 0:
-        raise ValueError(f"num_classes must be positive, got {num_classes}")
+    num_classes = check_positive_int(num_classes, "num_classes")
     y = check_labels(y, name="y")
     if y.numel() and int(y.max()) >= num_classes:
         raise ValueError(
@@ -123,12 +125,21 @@ def cross_entropy(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     Parameters
     ----------
-    Y_hat : floating tensor of shape (n, q), rows of probabilities
+    Y_hat : floating tensor of shape (n, q)
+        Rows of probabilities (entries in [0, 1], each row summing to 1), e.g.
+        ``softmax(O)``. ``torch.nn.functional.cross_entropy`` takes logits
+        instead; so does :func:`softmax_cross_entropy`.
     y : int64 tensor of shape (n,), class indices
 
     Returns
     -------
     tensor of shape (n,)
+
+    Raises
+    ------
+    ValueError
+        When a row of ``Y_hat`` is not a probability distribution (logits,
+        say), or a label is out of range.
 
     Examples
     --------
@@ -137,6 +148,8 @@ def cross_entropy(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     tensor([2.3026, 0.6931])
     """
     y = _check_batch(Y_hat, "Y_hat", y)
+    check_distributions(Y_hat, "Y_hat", hint=(
+        "; these look like logits: apply softmax first, or use softmax_cross_entropy(O, y)"))
     return -torch.log(Y_hat[torch.arange(len(y), device=Y_hat.device), y])
 
 

@@ -6,11 +6,9 @@ with each to data that contain outliers.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from ._validation import check_tensor
+from ._validation import check_positive_real, check_tensor
 
 __all__ = ["squared_loss", "absolute_loss", "huber_loss"]
 
@@ -55,16 +53,8 @@ def absolute_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Absolute (L1) loss ``|y - y_hat|``, elementwise.
 
     Its gradient is ``sign(y_hat - y)``: the same pull for every error size,
-    and not defined at zero (autograd uses 0 there).
-
-    Parameters
-    ----------
-    y_hat : floating tensor of any shape, the predictions
-    y : floating tensor of the same shape as ``y_hat``, the targets
-
-    Returns
-    -------
-    tensor of the same shape as ``y_hat``
+    and not defined at zero (autograd uses 0 there). Takes and returns what
+    :func:`squared_loss` does.
 
     Examples
     --------
@@ -99,10 +89,7 @@ def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torc
     >>> huber_loss(torch.tensor([0.5, 3.0]), torch.tensor([0.0, 0.0]), delta=1.0)
     tensor([0.1250, 2.5000])
     """
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)):
-        raise TypeError(f"delta must be a real number, got {type(delta).__name__}")
-    if not (delta > 0 and math.isfinite(delta)):
-        raise ValueError(f"delta must be positive and finite, got {delta}")
+    delta = check_positive_real(delta, "delta")
     y_hat, y = _check_pair(y_hat, y)
     error = (y - y_hat).abs()
     return torch.where(error <= delta, error**2 / 2, delta * (error - delta / 2))

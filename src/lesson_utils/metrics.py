@@ -1,17 +1,33 @@
-"""How good is a classifier: accuracy, the confusion matrix and calibration.
+"""How good is a classifier: accuracy, its running sums, the confusion matrix, calibration.
 
-Chapter ``08_softmax_scratch`` introduces :func:`accuracy`; chapter
-``10_evaluating`` uses :func:`confusion_matrix`, :func:`calibration_bins` and
+Chapter ``08_softmax_scratch`` introduces :func:`accuracy`, :class:`Accumulator`
+and :func:`evaluate_accuracy` (the notes' names); chapter ``10_evaluating`` uses
+:func:`confusion_matrix`, :func:`calibration_bins` and
 :func:`expected_calibration_error`.
+
+Speed: running sums stay on the device as tensors and are read once per pass,
+so a GPU is not made to wait for the CPU after every minibatch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from numbers import Real
+
 import torch
+from torch import nn
 
-from ._validation import check_labels, check_positive_int, check_tensor
+from ._validation import (
+    check_batch,
+    check_callable,
+    check_distributions,
+    check_labels,
+    check_positive_int,
+    check_tensor,
+)
 
-__all__ = ["accuracy", "confusion_matrix", "calibration_bins", "expected_calibration_error"]
+__all__ = ["accuracy", "Accumulator", "evaluate_accuracy", "confusion_matrix",
+           "calibration_bins", "expected_calibration_error"]
 
 
 def _predicted_labels(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -84,6 +100,111 @@ def accuracy(Y_hat: torch.Tensor, y: torch.Tensor) -> float:
     return float(_num_correct(Y_hat, y)) / y.numel()
 
 
+class Accumulator:
+    """Running sums of ``n`` quantities, e.g. (loss sum, number correct, examples).
+
+    Values may be Python numbers or one-element tensors. Tensors are summed
+    where they live (on the GPU, say) and turned into a Python float only when
+    an entry is read, so adding does not wait for the device.
+
+    Parameters
+    ----------
+    n : int
+        Number of quantities.
+
+    Examples
+    --------
+    >>> metric = Accumulator(2)
+    >>> metric.add(3, torch.tensor(4.0))
+    >>> metric.add(1, 2)
+    >>> metric[0], metric[1]
+    (4.0, 6.0)
+    >>> metric.reset(); metric[1]
+    0.0
+
+    Used in chapter ``08_softmax_scratch``.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = check_positive_int(n, "n")
+        self.data: list[float | torch.Tensor] = [0.0] * self.n
+
+    def add(self, *args: float | torch.Tensor) -> None:
+        """Add one value to each running sum (exactly ``n`` values)."""
+        if len(args) != self.n:
+            raise ValueError(f"args must hold {self.n} values, got {len(args)}")
+        for i, value in enumerate(args):
+            if isinstance(value, torch.Tensor):
+                if value.numel() != 1:
+                    raise ValueError(f"args[{i}] must be a one-element tensor, "
+                                     f"got shape {tuple(value.shape)}")
+                value = value.detach().reshape(())
+            elif isinstance(value, bool) or not isinstance(value, Real):
+                raise TypeError(f"args[{i}] must be a number or a tensor, "
+                                f"got {type(value).__name__}")
+            self.data[i] = self.data[i] + value
+
+    def reset(self) -> None:
+        """Set every sum back to zero."""
+        self.data = [0.0] * self.n
+
+    def __getitem__(self, idx: int) -> float:
+        return float(self.data[idx])
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __repr__(self) -> str:
+        return f"Accumulator({[float(v) for v in self.data]})"
+
+
+def evaluate_accuracy(net: Callable[[torch.Tensor], torch.Tensor],
+                      data_iter: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
+    """Accuracy of ``net`` over every minibatch of ``data_iter``.
+
+    An ``nn.Module`` is put in evaluation mode for the pass (and back in the
+    mode it was in afterwards); no gradients are recorded. The batches are
+    used where they are: put the model on the same device.
+
+    Parameters
+    ----------
+    net : callable
+        Maps X of shape (n, ...) to scores of shape (n, q).
+    data_iter : iterable of (X, y)
+        y int64 of shape (n,).
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Examples
+    --------
+    >>> net = lambda X: torch.stack([X[:, 0], -X[:, 0]], dim=1)  # class 0 when x > 0
+    >>> batches = [(torch.tensor([[1.0], [-2.0]]), torch.tensor([0, 1])),
+    ...            (torch.tensor([[3.0]]), torch.tensor([1]))]
+    >>> round(evaluate_accuracy(net, batches), 4)
+    0.6667
+
+    Used from chapter ``08_softmax_scratch`` on.
+    """
+    check_callable(net, "net")
+    was_training = net.training if isinstance(net, nn.Module) else None
+    if was_training:
+        net.eval()
+    metric = Accumulator(2)  # number correct, number of examples
+    try:
+        with torch.no_grad():
+            for batch in data_iter:
+                X, y = check_batch(batch, "data_iter")
+                metric.add(_num_correct(net(X), y), y.numel())
+    finally:
+        if was_training:
+            net.train()
+    if metric[1] == 0:
+        raise ValueError("data_iter yielded no examples: nothing to evaluate")
+    return metric[0] / metric[1]
+
+
 def confusion_matrix(Y_hat: torch.Tensor, y: torch.Tensor, num_classes: int) -> torch.Tensor:
     """Count, for each true class, how often each class was predicted.
 
@@ -126,11 +247,7 @@ def _check_probabilities(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     y = check_labels(y, Y_hat.shape[1], name="y", length=Y_hat.shape[0])
     if y.numel() == 0:
         raise ValueError("y is empty: calibration needs at least one example")
-    if (Y_hat < 0).any() or not torch.allclose(
-            Y_hat.sum(dim=1), torch.ones(len(Y_hat), dtype=Y_hat.dtype, device=Y_hat.device),
-            atol=1e-4):
-        raise ValueError("Y_hat must hold probabilities: non-negative rows that sum to 1 "
-                         "(apply softmax to logits first)")
+    check_distributions(Y_hat, "Y_hat", hint=" (apply softmax to logits first)")
     return y
 
 

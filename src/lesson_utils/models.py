@@ -1,27 +1,24 @@
-"""The two softmax-regression models of the course, ready made.
+"""The two softmax-regression models of the course, ready made, and their recipes.
 
 :class:`SoftmaxRegressionScratch` is the model chapter ``08_softmax_scratch``
 writes by hand; :func:`softmax_regression` is the ``nn.Sequential`` of chapter
-``09_softmax_concise``. Chapters 9 and 10, the command line and the benchmarks
-build them from here so that every run uses the same recipe.
+``09_softmax_concise``. :func:`recipe` pairs each with its loss and updater;
+the command line, the benchmarks and the tests build their runs with it, so
+that every run uses the same recipe.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
-from ._validation import check_positive_int
-from .functional import softmax
-from .runtime import default_device
+from ._validation import check_positive_int, check_positive_real
+from .functional import cross_entropy, softmax
+from .training import sgd
 
-__all__ = ["SoftmaxRegressionScratch", "softmax_regression"]
-
-
-def _check_sigma(sigma: object) -> float:
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma > 0:
-        raise ValueError(f"sigma must be a positive number, got {sigma!r}")
-    return float(sigma)
+__all__ = ["SoftmaxRegressionScratch", "softmax_regression", "recipe"]
 
 
 class SoftmaxRegressionScratch:
@@ -38,12 +35,13 @@ class SoftmaxRegressionScratch:
         d (784 for 28 × 28 images) and q (10 classes).
     sigma : float
         Standard deviation of the initial weights.
-    device : torch.device or str, optional
-        Default :func:`default_device`.
+    device : torch.device or str
+        Where the parameters live (default the CPU; chapters pass
+        ``default_device()``).
 
     Examples
     --------
-    >>> model = SoftmaxRegressionScratch(4, 3, device="cpu")
+    >>> model = SoftmaxRegressionScratch(4, 3)
     >>> Y_hat = model(torch.ones(2, 2, 2))  # images are flattened to 4 features
     >>> Y_hat.shape, torch.allclose(Y_hat.sum(1), torch.ones(2))
     (torch.Size([2, 3]), True)
@@ -52,11 +50,10 @@ class SoftmaxRegressionScratch:
     """
 
     def __init__(self, num_inputs: int = 784, num_outputs: int = 10, sigma: float = 0.01,
-                 device: torch.device | str | None = None) -> None:
+                 device: torch.device | str = "cpu") -> None:
         num_inputs = check_positive_int(num_inputs, "num_inputs")
         num_outputs = check_positive_int(num_outputs, "num_outputs")
-        sigma = _check_sigma(sigma)
-        device = default_device() if device is None else torch.device(device)
+        sigma = check_positive_real(sigma, "sigma")
         # drawn on the CPU, then moved: every device starts from the same numbers
         self.W = torch.normal(0, sigma, size=(num_inputs, num_outputs)).to(device)
         self.W.requires_grad_()
@@ -73,7 +70,7 @@ class SoftmaxRegressionScratch:
 
 
 def softmax_regression(num_inputs: int = 784, num_outputs: int = 10, sigma: float = 0.01,
-                       device: torch.device | str | None = None) -> nn.Sequential:
+                       device: torch.device | str = "cpu") -> nn.Sequential:
     """The concise model: ``nn.Sequential(nn.Flatten(), nn.Linear(d, q))``.
 
     The weights are re-drawn from N(0, sigma²), as the notes' ``init_weights``
@@ -84,8 +81,8 @@ def softmax_regression(num_inputs: int = 784, num_outputs: int = 10, sigma: floa
     ----------
     num_inputs, num_outputs : int
     sigma : float
-    device : torch.device or str, optional
-        Default :func:`default_device`.
+    device : torch.device or str
+        Where the parameters live (default the CPU).
 
     Returns
     -------
@@ -93,7 +90,7 @@ def softmax_regression(num_inputs: int = 784, num_outputs: int = 10, sigma: floa
 
     Examples
     --------
-    >>> net = softmax_regression(784, 10, device="cpu")
+    >>> net = softmax_regression(784, 10)
     >>> net(torch.zeros(5, 1, 28, 28)).shape
     torch.Size([5, 10])
     >>> sum(p.numel() for p in net.parameters())
@@ -101,7 +98,51 @@ def softmax_regression(num_inputs: int = 784, num_outputs: int = 10, sigma: floa
     """
     num_inputs = check_positive_int(num_inputs, "num_inputs")
     num_outputs = check_positive_int(num_outputs, "num_outputs")
-    sigma = _check_sigma(sigma)
+    sigma = check_positive_real(sigma, "sigma")
     net = nn.Sequential(nn.Flatten(), nn.Linear(num_inputs, num_outputs))
     nn.init.normal_(net[1].weight, std=sigma)
-    return net.to(default_device() if device is None else torch.device(device))
+    return net.to(device)
+
+
+def recipe(impl: str, *, lr: float = 0.1, device: torch.device | str = "cpu",
+           ) -> tuple[Callable, Callable, torch.optim.Optimizer | Callable[[int], None]]:
+    """The course's ``(net, loss, updater)`` for Fashion-MNIST, ready for :func:`train`.
+
+    ``"scratch"`` is chapter 8's: :class:`SoftmaxRegressionScratch`,
+    :func:`cross_entropy` on its probabilities and :func:`sgd` as
+    ``updater(batch_size)``. ``"concise"`` is chapter 9's:
+    :func:`softmax_regression`, ``nn.CrossEntropyLoss(reduction="none")`` on
+    its logits and ``torch.optim.SGD``. Both take the same steps.
+
+    Parameters
+    ----------
+    impl : {"scratch", "concise"}
+    lr : float
+        Learning rate, > 0.
+    device : torch.device or str
+        Where the model's parameters live; put the data there too.
+
+    Returns
+    -------
+    net, loss, updater
+        The arguments :func:`train` takes under those names.
+
+    Examples
+    --------
+    >>> net, loss, updater = recipe("concise", lr=0.1)
+    >>> type(loss).__name__, type(updater).__name__
+    ('CrossEntropyLoss', 'SGD')
+    >>> model, loss, updater = recipe("scratch")
+    >>> loss.__name__, [tuple(p.shape) for p in model.params]
+    ('cross_entropy', [(784, 10), (10,)])
+    """
+    lr = check_positive_real(lr, "lr")
+    if impl == "scratch":
+        model = SoftmaxRegressionScratch(device=device)
+        return model, cross_entropy, lambda batch_size: sgd(model.params, lr, batch_size)
+    if impl == "concise":
+        net = softmax_regression(device=device)
+        return net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(net.parameters(), lr=lr)
+    if not isinstance(impl, str):
+        raise TypeError(f"impl must be a str, got {type(impl).__name__}")
+    raise ValueError(f"impl must be 'scratch' or 'concise', got {impl!r}")

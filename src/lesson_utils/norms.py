@@ -55,15 +55,8 @@ def l2_norm(x: torch.Tensor) -> torch.Tensor:
     result multiplied back, ``m * sqrt(sum (x_i / m)**2)`` with
     ``m = max_i |x_i|``, so that the squares can neither overflow (``x_i`` of
     ``1e20`` in float32) nor underflow (``1e-30``): the same idea as the
-    log-sum-exp trick of chapter ``06_losses``.
-
-    Parameters
-    ----------
-    x : floating tensor of shape (d,) or a batch of vectors (..., d)
-
-    Returns
-    -------
-    tensor of shape () for a vector, (...) for a batch
+    log-sum-exp trick of chapter ``06_losses``. Takes and returns what
+    :func:`l1_norm` does.
 
     Notes
     -----

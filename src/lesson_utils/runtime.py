@@ -13,6 +13,8 @@ import time
 import numpy as np
 import torch
 
+from ._validation import check_int
+
 __all__ = ["default_device", "seed_everything", "Timer"]
 
 _DEVICE_VARIABLE = "LESSON_DEVICE"
@@ -82,11 +84,9 @@ def seed_everything(seed: int) -> None:
     >>> torch.equal(a, torch.rand(2))
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    seed = check_int(seed, "seed")
     if not 0 <= seed < 2**32:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
-    seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import toc_files
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Flags that keep Chromium from phoning home: on a closed network its
@@ -65,22 +67,10 @@ def require_build() -> Path:
     return directory
 
 
-def _toc_files(entries: list) -> list[str]:
-    files = []
-    for entry in entries:
-        if "file" in entry:
-            files.append(entry["file"])
-        for key in ("chapters", "sections", "parts"):
-            files.extend(_toc_files(entry.get(key, [])))
-    return files
-
-
 @functools.cache
 def toc_pages() -> tuple[str, ...]:
     """Every document in _toc.yml, root first, as docnames (``chapters/07_dataset``)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"], *_toc_files(toc.get("parts", [])), *_toc_files(toc.get("chapters", []))]
-    return tuple(str(Path(f).with_suffix("")) for f in files)
+    return tuple(str(Path(f).with_suffix("")) for f in toc_files())
 
 
 @functools.cache
