@@ -50,6 +50,31 @@ def test_show_images_grid_and_titles(shape):
     assert axes[0].figure.get_size_inches().tolist() == [4.5, 3.0]
 
 
+def _drawn_colours(ax):
+    """The RGB colour each pixel of the axes' image is drawn in, shape (H, W, 3)."""
+    image = ax.images[0]
+    return image.to_rgba(image.get_array())[..., :3]
+
+
+@pytest.mark.parametrize("style", [{}, BOOK_STYLE])  # the book's rcParams must not invert it
+def test_show_images_draws_zero_black_and_bright_pixels_white(style):
+    garment = torch.zeros(1, 6, 6)  # pixel value 0: the background
+    garment[:, 2:4, 1:5] = 0.8  # a bright garment, as in Fashion-MNIST
+    with mpl.rc_context(style):
+        (ax,) = show_images(garment, 1, 1)
+    colours = _drawn_colours(ax)
+    assert ax.images[0].get_cmap().name == "gray"
+    np.testing.assert_array_equal(colours[0, 0], [0.0, 0.0, 0.0])  # background black
+    np.testing.assert_array_equal(colours[2, 2], [1.0, 1.0, 1.0])  # garment white
+
+
+def test_show_images_cmap_can_be_chosen():
+    garment = torch.zeros(1, 4, 4)
+    garment[:, 1:3, 1:3] = 1.0
+    (ax,) = show_images(garment, 1, 1, cmap="gray_r")
+    np.testing.assert_array_equal(_drawn_colours(ax)[0, 0], [1.0, 1.0, 1.0])
+
+
 def test_show_images_accepts_numpy_and_pil():
     imgs = [np.zeros((8, 8)), Image.new("L", (8, 8))]
     axes = show_images(imgs, 1, 2, scale=1.0)

@@ -36,7 +36,7 @@ BOOK_STYLE = {
     "legend.frameon": False,
     "xtick.labelsize": 9,
     "ytick.labelsize": 9,
-    "image.cmap": "gray_r",
+    "image.cmap": "gray",  # pixel 0 black, as the data are
     "font.family": "DejaVu Sans",
 }
 
@@ -69,8 +69,13 @@ def _as_image(img: object) -> np.ndarray:
 
 
 def show_images(imgs: Sequence | torch.Tensor, num_rows: int, num_cols: int,
-                titles: Sequence[str] | None = None, scale: float = 1.5) -> np.ndarray:
+                titles: Sequence[str] | None = None, scale: float = 1.5,
+                cmap: str = "gray") -> np.ndarray:
     """Draw images in a grid and return the flat array of axes.
+
+    Grey-scale images are drawn as they are: each image's smallest value black,
+    its largest white (matplotlib scales each image to its own range). A
+    Fashion-MNIST image is a bright garment on a black background, pixel 0.
 
     Parameters
     ----------
@@ -82,6 +87,10 @@ def show_images(imgs: Sequence | torch.Tensor, num_rows: int, num_cols: int,
         One title per image.
     scale : float
         Inches per grid cell.
+    cmap : str
+        Matplotlib colour map for grey-scale images; ``"gray"`` (the default)
+        maps low to black and high to white, ``"gray_r"`` would invert them.
+        It overrides ``rcParams["image.cmap"]``; colour images ignore it.
 
     Returns
     -------
@@ -115,7 +124,7 @@ def show_images(imgs: Sequence | torch.Tensor, num_rows: int, num_cols: int,
     for i, ax in enumerate(axes):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(_as_image(images[i]), cmap="gray_r")
+            ax.imshow(_as_image(images[i]), cmap=cmap)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=9)
     return axes
