@@ -28,7 +28,7 @@ _BOOK_STYLE = {  # what use_book_style() sets
     "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
     "axes.titlesize": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9,
     "legend.fontsize": 9, "legend.frameon": False,
-    "image.cmap": "gray_r", "font.family": "DejaVu Sans",
+    "image.cmap": "gray", "font.family": "DejaVu Sans",  # gray: pixel 0 black, as the data are
 }
 
 
