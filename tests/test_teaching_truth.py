@@ -44,7 +44,6 @@ CONSTANTS = {
     "6.79": "log(9 * 99)",
     "95 %": "the bound a margin of log(q - 1) + 3 guarantees",
     "10 %": "chance accuracy over 10 balanced classes",
-    "100 %": "a perfect score",
     "3.11": "the Python version the project requires",
     # IEEE 754 limits
     "3.4": "float32's largest finite value, 3.4e38",
@@ -52,7 +51,6 @@ CONSTANTS = {
     "88.72": "log of float32's largest finite value",
     "709.78": "log of float64's largest finite value",
     # published figures, each cited where it appears (Xiao et al. 2017)
-    "0.84": "Fashion-MNIST benchmark, best logistic regression (rounded)",
     "0.842": "Fashion-MNIST benchmark, best logistic regression",
     "0.835": "Fashion-MNIST benchmark, human performance",
 }
