@@ -10,14 +10,16 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book test unit pairs nbval browser lab sync clean distclean data
+.PHONY: help book test unit pairs nbval browser lab sync translations clean distclean data
 
 help:
-	@echo "make book   build the HTML book, executing every chapter (_build/html/index.html)"
+	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
+	@echo "            (_build/html/zh_CN/index.html), executing every chapter once"
 	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build,"
 	@echo "            then every page of the book checked in headless Chromium (make browser)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
+	@echo "make translations  update the Chinese catalogs (locales/zh_CN) after English text changed"
 	@echo "make clean  remove _build; make distclean also removes .venv"
 
 # The virtual environment, rebuilt when requirements.txt or pyproject.toml change.
@@ -34,8 +36,14 @@ data: $(STAMP)
 	bash tools/ensure-data.sh $(BIN)/python
 
 book: data
-	$(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/build_book.py html
+
+# Message templates from the English text, then the catalogs: new messages
+# empty, changed ones marked fuzzy, translations kept. Translate those, then
+# make test (the Chinese build names every message still untranslated).
+translations: data
+	$(BIN)/python tools/build_book.py gettext
+	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language zh_CN --locale-dir locales
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests src/lesson_utils --doctest-modules

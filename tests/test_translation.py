@@ -1,0 +1,197 @@
+"""The Chinese edition's catalogs: complete, faithful to their English, in the glossary's terms.
+
+Each catalog (locales/zh_CN/LC_MESSAGES/<page>.po) holds the messages of one
+page. The build itself (book/_ext/translation.py) fails on an English message
+that its catalog lacks; these tests check what is in the catalogs:
+
+- completeness: every message translated, none fuzzy;
+- fidelity: a translation keeps its source's roles with the same targets
+  ({glue:text}, {term}, {doc}, {numref}, {cite}, ...), the same inline math
+  and the same inline code;
+- terms: where the English links {term}`X`, the translation names X as the
+  glossary's Chinese entry does.
+
+A failure names the catalog and quotes the English message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
+
+ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
+TARGET = re.compile(r"<([^<>]+)>\s*$")
+# inline math $...$ (not $$), and inline code outside roles
+MATH = re.compile(r"(?<![\\$])\$(?!\$)((?:[^$\\]|\\.)+?)\$")
+CODE = re.compile(r"(?<![`}])`([^`]+)`(?!`)")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# a typed number that a translation must not change: a decimal, or a percentage
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%|(?<![\w.])\d+\.\d+")
+
+
+def _pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [toc["root"]]
+    for part in toc["parts"]:
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
+PAGES = _pages()
+
+
+def roles(text: str) -> Counter:
+    """(role, target) pairs; the target of `title <target>` is the target."""
+    found = Counter()
+    for name, content in ROLE.findall(text):
+        match = TARGET.search(content)
+        found[(name, match.group(1).strip() if match else content.strip())] += 1
+    return found
+
+
+def inline_math(text: str) -> Counter:
+    return Counter(m.strip() for m in MATH.findall(ROLE.sub("", text)))
+
+
+def inline_code(text: str) -> Counter:
+    return Counter(CODE.findall(ROLE.sub("", text)))
+
+
+def glossary_names() -> dict[str, list[str]]:
+    """English term (lower case) -> the Chinese names its glossary entry gives."""
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    names = {}
+    for term, name in re.findall(r"^(\S[^\n]*)\n  \*\*([^*]+)\*\*", text, flags=re.M):
+        main = name.split(" (")[0].strip()
+        alternatives = re.findall(r"\(([^)]*)\)", name)
+        names[term.strip().lower()] = [name.strip(), main, *(a.strip() for a in alternatives)]
+    return names
+
+
+def numbers(text: str) -> Counter:
+    """Decimals and percentages typed in the prose (not in roles, math or code)."""
+    prose = CODE.sub("", MATH.sub("", ROLE.sub("", text)))
+    return Counter(n.replace(" ", "") for n in NUMBER.findall(prose))
+
+
+def fidelity_problems(source: str, translation: str, terms: dict[str, list[str]]) -> list[str]:
+    """What a translation changed that it must keep (empty when faithful)."""
+    problems = []
+    for what, extract in (("roles", roles), ("inline math", inline_math), ("inline code", inline_code),
+                          ("typed numbers", numbers)):
+        want, got = extract(source), extract(translation)
+        if want != got:
+            missing, extra = sorted((want - got).elements()), sorted((got - want).elements())
+            problems.append(f"{what} differ: missing {missing}, extra {extra}")
+    for (name, target), _ in roles(source).items():
+        if name != "term":
+            continue
+        names = terms.get(target.lower())
+        if names is None:
+            problems.append(f"{{term}}`{target}` is not in the glossary")
+        elif not any(n and n in translation for n in names):
+            problems.append(f"{{term}}`{target}` should be named {names[1]!r} (the glossary's name)")
+    return problems
+
+
+def _catalog(page: str):
+    path = LOCALE / f"{page}.po"
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make translations`")
+    with path.open("rb") as handle:
+        return path.relative_to(ROOT), [m for m in read_po(handle) if m.id]
+
+
+def _report(catalog, problems: list[tuple[str, str]]) -> str:
+    lines = [f"{catalog}: {len(problems)} message(s) to fix"]
+    for english, why in problems:
+        short = " ".join(english.split())
+        lines.append(f"  {why}\n    English: {short[:160]!r}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_message_is_translated_and_none_is_fuzzy(page):
+    catalog, messages = _catalog(page)
+    assert messages, f"{catalog} has no messages"
+    problems = [(m.id, "fuzzy: the English changed, check the translation" if m.fuzzy
+                 else "not translated") for m in messages if m.fuzzy or not (m.string or "").strip()]
+    assert not problems, _report(catalog, problems)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_translations_keep_roles_math_code_and_terms(page):
+    catalog, messages = _catalog(page)
+    terms = glossary_names()
+    problems = []
+    for m in messages:
+        if not (m.string or "").strip():
+            continue
+        problems += [(m.id, why) for why in fidelity_problems(m.id, m.string, terms)]
+    assert not problems, _report(catalog, problems)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chinese_prose_uses_full_width_punctuation(page):
+    """A comma, colon, semicolon or full stop between Chinese characters is full-width."""
+    catalog, messages = _catalog(page)
+    half = re.compile(r"[\u4e00-\u9fff][,;:!?]|[\u4e00-\u9fff]\.(?=\s|$)|[,;:]\s*[\u4e00-\u9fff]")
+    problems = []
+    for m in messages:
+        text = ROLE.sub("", MATH.sub("", CODE.sub("", m.string or "")))
+        hit = half.search(text)
+        if hit:
+            problems.append((m.id, f"half-width punctuation in Chinese prose: {hit.group(0)!r}"))
+    assert not problems, _report(catalog, problems)
+
+
+# ------------------------------------------------------ the checks can fail
+
+TERMS = {"entropy": ["熵", "熵"], "feature": ["特征", "特征"]}
+
+
+def test_fidelity_catches_a_lost_glue_a_changed_target_math_code_and_a_term():
+    source = ("The {term}`entropy` of {glue:text}`h_fair:.3f` bits, see {numref}`fig-a`, "
+              "where $H(p)$ is `entropy(p)`.")
+    good = "{term}`熵 <entropy>` 为 {glue:text}`h_fair:.3f` 比特，见 {numref}`fig-a`，其中 $H(p)$ 即 `entropy(p)`。"
+    assert fidelity_problems(source, good, TERMS) == []
+    assert fidelity_problems(source, good.replace("{glue:text}`h_fair:.3f`", "1.000"), TERMS)
+    assert fidelity_problems(source, good.replace("fig-a", "fig-b"), TERMS)
+    assert fidelity_problems(source, good.replace("$H(p)$", "$H$"), TERMS)
+    assert fidelity_problems(source, good.replace("`entropy(p)`", "熵函数"), TERMS)
+    assert fidelity_problems("A 0.5 chance, 10 % of it.", "0.5 的概率，其中的 10%。", TERMS) == []
+    assert fidelity_problems("A 0.5 chance.", "0.6 的概率。", TERMS)
+    wrong_name = good.replace("{term}`熵 <entropy>`", "{term}`不确定度 <entropy>`")
+    assert any("should be named '熵'" in p for p in fidelity_problems(source, wrong_name, TERMS))
+
+
+def test_the_glossary_gives_every_linked_term_a_chinese_name():
+    names = glossary_names()
+    assert names["entropy"][1] == "熵"
+    assert names["accuracy"][1] == "准确率" and "精度" in names["accuracy"]
+    linked = set()
+    for source in [*ROOT.glob("chapters/*.md"), *ROOT.glob("book/*.md")]:
+        linked |= {t.lower() for (r, t) in roles(source.read_text(encoding="utf-8")) if r == "term"}
+    assert not linked - set(names), f"terms with no glossary entry: {sorted(linked - set(names))}"
+
+
+def test_the_build_check_reports_missing_empty_and_fuzzy_translations():
+    import sys
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        from translation import untranslated
+    finally:
+        sys.path.pop(0)
+    catalog = {"A.": ("甲。", False), "B.": ("", False), "C.": ("丙。", True)}
+    assert untranslated(catalog, "A.") is None
+    assert untranslated(catalog, "B.") == "has no translation"
+    assert "fuzzy" in untranslated(catalog, "C.")
+    assert untranslated(catalog, "D.") == "is not in the catalog"
