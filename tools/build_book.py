@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from jupyter_book.sphinx import build_sphinx
+from sphinx import locale
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -27,6 +28,7 @@ EDITIONS = {"en": "", "zh_CN": "zh_CN"}
 
 def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
     start = time.perf_counter()
+    locale.translators.clear()  # Sphinx caches catalogs per process; each edition loads its own
     status = build_sphinx(
         ROOT,
         outdir,

@@ -84,13 +84,18 @@ def untranslated(catalog: dict[str, tuple[str, bool]], message: str) -> str | No
 
 
 def _needs_translation(node: nodes.Node) -> bool:
-    """False for text the tools write themselves, already in the page's language:
-    the front matter (docinfo) and sphinx-exercise's "Exercise"/"Solution" labels."""
+    """False for text that is not the page's prose: the front matter (a field
+    list first in the document, docinfo after priority 340, never shown) and
+    sphinx-exercise's "Exercise"/"Solution" labels (translated by sphinx-exercise)."""
     if isinstance(node, (exercise_title, solution_title)):
         return False
     parent = node
     while parent is not None:
-        if isinstance(parent, nodes.docinfo):
+        if isinstance(parent, nodes.docinfo) or (
+            isinstance(parent, nodes.field_list)
+            and isinstance(parent.parent, nodes.document)
+            and parent.parent.index(parent) == 0
+        ):
             return False
         parent = parent.parent
     return True
@@ -145,6 +150,8 @@ def _add_switch(app: Sphinx, pagename: str, templatename, context, doctree) -> N
 
 def _add_switch_template(app: Sphinx, config) -> None:
     """Put the switch first among the buttons at the top of every page."""
+    if config.html_theme != "sphinx_book_theme":
+        return
     buttons = config.html_theme_options.get("article_header_end", ["article-header-buttons.html"])
     if "edition-switch.html" not in buttons:
         config.html_theme_options["article_header_end"] = ["edition-switch.html", *buttons]

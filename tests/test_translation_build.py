@@ -1,0 +1,102 @@
+"""book/_ext/translation.py in a real Sphinx build of a one-page notebook.
+
+The page glues a value; its Chinese catalog translates the sentence that
+shows it. Without the extension the translated sentence loses the number
+(myst-nb cannot find the glue data while Sphinx parses a translation).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
+
+EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"
+
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A page
+
+```{code-cell} ipython3
+from myst_nb import glue
+glue("answer", 41.5 + 1, display=False)
+```
+
+The answer is {glue:text}`answer:.1f`.
+
+Nothing else.
+"""
+
+
+def _project(tmp_path: Path, translations: dict[str, str]) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text(PAGE, encoding="utf-8")
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(EXT_DIR)!r})\n"
+        "extensions = ['myst_nb', 'translation']\n"
+        "language = 'zh_CN'\n"
+        "locale_dirs = ['locales']\n"
+        "gettext_compact = False\n"
+        "nb_execution_mode = 'auto'\n"
+        "html_theme = 'basic'\n",
+        encoding="utf-8",
+    )
+    catalog = Catalog(locale="zh_CN")
+    for english, chinese in translations.items():
+        catalog.add(english, chinese)
+    out = src / "locales" / "zh_CN" / "LC_MESSAGES"
+    out.mkdir(parents=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog)
+    (out / "index.po").write_bytes(buffer.getvalue())
+    return src
+
+
+def _build(src: Path, tmp_path: Path) -> tuple[str, str]:
+    from sphinx import locale
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    locale.translators.clear()  # Sphinx caches catalogs per process, by name
+
+    warnings = io.StringIO()
+    with docutils_namespace():
+        app = Sphinx(str(src), str(src), str(tmp_path / "html"), str(tmp_path / "doctrees"),
+                     "html", status=None, warning=warnings, freshenv=True)
+        app.build()
+    html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    return html, warnings.getvalue()
+
+
+FULL = {"A page": "一页", "The answer is {glue:text}`answer:.1f`.": "答案是{glue:text}`answer:.1f`。",
+        "Nothing else.": "没有别的了。"}
+
+
+def test_a_translated_sentence_shows_the_glued_value(tmp_path):
+    html, warnings = _build(_project(tmp_path, FULL), tmp_path)
+    assert 'lang="zh-CN"' in html
+    assert '答案是<span class="pasted-text">42.5</span>。' in html, warnings
+    assert "WARNING" not in warnings, warnings
+
+
+def test_a_key_the_english_does_not_glue_fails_and_an_untranslated_sentence_is_named(tmp_path):
+    translations = dict(FULL)
+    translations["The answer is {glue:text}`answer:.1f`."] = "答案是{glue:text}`question`。"
+    del translations["Nothing else."]
+    html, warnings = _build(_project(tmp_path, translations), tmp_path)
+    assert "No key 'question' found in glue data" in warnings
+    assert "locales/zh_CN/LC_MESSAGES/index.po: 'Nothing else.' is not in the catalog" in warnings
