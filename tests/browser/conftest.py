@@ -89,11 +89,24 @@ def built_pages(directory: Path) -> list[str]:
     return sorted(page for page in set(pages) if (directory / page).is_file())
 
 
+# The editions: language -> (folder under the English root, html lang attribute)
+EDITIONS = {"en": ("", "en"), "zh_CN": ("zh_CN/", "zh-CN")}
+
+
+def edition_of(page: str) -> str:
+    """The language of a page path relative to the English root."""
+    return next((lang for lang, (folder, _) in EDITIONS.items()
+                 if folder and page.startswith(folder)), "en")
+
+
 def pytest_generate_tests(metafunc):
-    """Parametrize ``page`` with every page of the build, found on disk."""
+    """Parametrize ``page`` with every page of both editions, found on disk."""
     if "page" in metafunc.fixturenames:
         directory = html_dir()
-        pages = built_pages(directory) if (directory / "search.html").is_file() else []
+        pages = []
+        for folder, _ in EDITIONS.values():
+            if (directory / folder / "search.html").is_file():
+                pages += [folder + page for page in built_pages(directory / folder)]
         metafunc.parametrize("page", pages or ["(no build)"])
 
 

@@ -28,6 +28,8 @@ from selenium.common.exceptions import JavascriptException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.browser.conftest import EDITIONS, edition_of
+
 pytestmark = pytest.mark.browser
 
 MAX_SCREENSHOT_HEIGHT = 16_000  # px; Chromium draws nothing beyond ~16k
@@ -137,8 +139,14 @@ const nav = document.querySelector("nav.bd-docs-nav") || document.querySelector(
 const navLinks = nav ? [...nav.querySelectorAll("a[href]")].map((a) => ({href: abs(a),
     shown: !!(a.offsetWidth || a.offsetHeight || a.getClientRects().length)})) : null;
 
+// The language and the switch to the other edition.
+const lang = document.documentElement.getAttribute("lang");
+const switchLink = document.querySelector("a.edition-switch");
+const editionSwitch = switchLink ? {href: switchLink.href, label: text(switchLink),
+    shown: !!(switchLink.offsetWidth || switchLink.offsetHeight)} : null;
+
 return {untypeset, mathErrors, hasMath: mathNodes.length > 0, prose, images, figures,
-        outputs, exercises, solutions, navLinks, title: document.title};
+        outputs, exercises, solutions, navLinks, title: document.title, lang, editionSwitch};
 """
 
 
@@ -215,6 +223,23 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
     for match in list(RAW_MATH.finditer(state["prose"]))[:5]:
         context = state["prose"][max(0, match.start() - 30): match.end() + 30]
         problems.append(f"raw TeX in the text: {' '.join(context.split())!r}")
+    for match in list(re.finditer(r"\*\*|\{(?:glue|term|doc|numref|ref|cite)[:\w]*\}`", state["prose"]))[:5]:
+        context = state["prose"][max(0, match.start() - 30): match.end() + 30]
+        problems.append(f"raw Markdown in the text: {' '.join(context.split())!r}")
+
+    # The edition: its language, and a visible switch to the same page of the other one.
+    language = edition_of(page)
+    folder, lang = EDITIONS[language]
+    if state["lang"] != lang:
+        problems.append(f"<html lang={state['lang']!r}>, expected {lang!r}")
+    switch = state["editionSwitch"]
+    if not redirect:
+        other = next(f for code, (f, _) in EDITIONS.items() if code != language)
+        expected = urljoin(base_url, other + page.removeprefix(folder))
+        if switch is None or not switch["shown"]:
+            problems.append("no visible switch to the other edition")
+        elif switch["href"] != expected:
+            problems.append(f"the edition switch goes to {switch['href']}, not {expected}")
 
     # Images, alt text, figures.
     for img in state["images"]:
@@ -259,7 +284,7 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
             for link in state["navLinks"] if link["shown"]
         }
         for doc in toc_docs[1:]:
-            if f"{doc}.html" not in shown:
+            if f"{folder}{doc}.html" not in shown:
                 problems.append(f"the left navigation does not show {doc}")
 
     # The console, last: clicks and MathJax could log errors too.
@@ -293,14 +318,14 @@ def test_every_toc_page_was_built(book_html, toc_docs):
     assert {"search.html", "index.html"} <= pages
 
 
-def test_search_finds_softmax(book_html, book_url, driver):
-    driver.get(urljoin(book_url, "search.html?q=softmax"))
+def _search(driver, url: str) -> tuple[bool, list[str]]:
+    driver.get(url)
     found = _wait(
         driver,
         lambda d: d.execute_script(
             "const r = document.querySelector('#search-results');"
             "return r && r.querySelectorAll('ul.search li').length > 0"
-            " && /found/i.test(r.textContent)"
+            " && window.Search && Search._pulse_status === -1"  # every result shown
         ),
         30,
     )
@@ -308,7 +333,35 @@ def test_search_finds_softmax(book_html, book_url, driver):
         "return [...document.querySelectorAll('#search-results ul.search li a')]"
         ".map(a => a.pathname)"
     )
+    return found, hits
+
+
+def test_search_finds_softmax(book_html, book_url, driver):
+    found, hits = _search(driver, urljoin(book_url, "search.html?q=softmax"))
     errors = _console_errors(driver)
     assert found and hits, f"search.html?q=softmax found nothing (console: {errors})"
     assert any("/chapters/" in hit for hit in hits), f"no chapter among the hits: {hits}"
     assert not errors, f"console errors on the search page: {errors}"
+
+
+@pytest.mark.parametrize("word, chapter", [("交叉熵", "chapters/05_entropy"),
+                                           ("独热编码", "chapters/01_classification_vs_regression")])
+def test_chinese_search_finds_chinese_words(book_html, book_url, driver, word, chapter):
+    """Sphinx indexes Chinese words only with jieba installed (its Chinese splitter)."""
+    found, hits = _search(driver, urljoin(book_url, f"zh_CN/search.html?q={word}"))
+    assert found and hits, f"the Chinese search for {word} found nothing"
+    assert f"/zh_CN/{chapter}.html" in hits, f"{word}: {chapter} is not among the hits {hits}"
+
+
+@pytest.mark.parametrize("start", ["chapters/05_entropy.html", "zh_CN/chapters/05_entropy.html",
+                                   "zh_CN/book/glossary.html"])
+def test_the_edition_switch_lands_on_the_same_page(book_html, book_url, driver, start):
+    driver.get(urljoin(book_url, start))
+    driver.find_element(By.CSS_SELECTOR, "a.edition-switch").click()
+    _wait(driver, lambda d: urlsplit(d.current_url).path != "/" + start, 10)
+    landed = urlsplit(driver.current_url).path.lstrip("/")
+    folder = EDITIONS["zh_CN"][0]
+    other = start.removeprefix(folder) if start.startswith(folder) else folder + start
+    assert landed == other, f"the switch on {start} went to {landed}, not {other}"
+    assert driver.execute_script("return document.documentElement.lang") == \
+        EDITIONS[edition_of(other)][1]

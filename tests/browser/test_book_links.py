@@ -95,3 +95,50 @@ def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, conf
                     or not any(c["cell_type"] == "code" for c in content.get("cells", [])):
                 problems.append(f"{doc}: the downloadable .ipynb is not a runnable notebook")
     assert not problems, "\n".join(problems)
+
+
+class _Pasted(HTMLParser):
+    """The texts of the glued values (myst-nb's <span class="pasted-text">)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "span" and "pasted-text" in (dict(attrs).get("class") or "").split():
+            self._depth = 1
+            self.values.append("")
+        elif self._depth and tag == "span":
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if self._depth and tag == "span":
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.values[-1] += data
+
+
+def glued_values(page: Path) -> list[str]:
+    parser = _Pasted()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return sorted(parser.values)
+
+
+def test_every_glued_value_of_the_english_pages_is_on_their_chinese_twins(book_html, toc_docs):
+    problems, total = [], 0
+    for doc in toc_docs:
+        english, chinese = book_html / f"{doc}.html", book_html / "zh_CN" / f"{doc}.html"
+        if not chinese.is_file():
+            problems.append(f"{doc}: no Chinese page {chinese}")
+            continue
+        want, got = glued_values(english), glued_values(chinese)
+        total += len(want)
+        if want != got:
+            missing = sorted(set(want) - set(got)) or "(counts differ)"
+            problems.append(f"{doc}: {len(want)} glued values in English, {len(got)} in Chinese;"
+                            f" missing {missing}")
+    assert total > 50, f"only {total} glued values found in the English pages"
+    assert not problems, "\n".join(problems)
