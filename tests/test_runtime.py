@@ -18,18 +18,51 @@ def test_default_device_cpu(monkeypatch, value):
     assert default_device() == torch.device("cpu")
 
 
-def test_default_device_unset_follows_cuda_availability(monkeypatch):
+def _gpus(monkeypatch, cuda: bool, mps: bool) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+
+
+@pytest.mark.parametrize("cuda, mps, expected", [(True, True, "cuda"), (True, False, "cuda"),
+                                                 (False, True, "mps"), (False, False, "cpu")])
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_default_device_unset_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected,
+                                                             value):
+    _gpus(monkeypatch, cuda, mps)
+    if value is None:
+        monkeypatch.delenv("LESSON_DEVICE", raising=False)
+    else:
+        monkeypatch.setenv("LESSON_DEVICE", value)
+    assert default_device() == torch.device(expected)
+
+
+def test_default_device_unset_on_this_machine(monkeypatch):
     monkeypatch.delenv("LESSON_DEVICE", raising=False)
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert default_device().type == expected
-    monkeypatch.setenv("LESSON_DEVICE", "")
+    expected = ("cuda" if torch.cuda.is_available()
+                else "mps" if torch.backends.mps.is_available() else "cpu")
     assert default_device().type == expected
 
 
-@pytest.mark.parametrize("value", ["gpu", "mps", "cuda:x", "tpu:0"])
+@pytest.mark.parametrize("value", ["mps", "MPS", " mps "])
+def test_default_device_mps_where_there_is_one(monkeypatch, value):
+    _gpus(monkeypatch, cuda=False, mps=True)
+    monkeypatch.setenv("LESSON_DEVICE", value)
+    assert default_device() == torch.device("mps")
+
+
+def test_default_device_mps_without_an_apple_gpu(monkeypatch):
+    _gpus(monkeypatch, cuda=True, mps=False)
+    monkeypatch.setenv("LESSON_DEVICE", "mps")
+    with pytest.raises(ValueError, match=r"LESSON_DEVICE='mps' asks for a GPU, but "
+                                         r"torch.backends.mps.is_available\(\) is False"):
+        default_device()
+
+
+@pytest.mark.parametrize("value", ["gpu", "cuda:x", "tpu:0", "mps:0", "metal"])
 def test_default_device_unknown_value(monkeypatch, value):
     monkeypatch.setenv("LESSON_DEVICE", value)
-    with pytest.raises(ValueError, match="LESSON_DEVICE must be 'cpu', 'cuda' or 'cuda:N'"):
+    with pytest.raises(ValueError,
+                       match="LESSON_DEVICE must be 'cpu', 'cuda', 'cuda:N' or 'mps'"):
         default_device()
 
 

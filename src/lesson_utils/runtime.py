@@ -20,12 +20,18 @@ __all__ = ["default_device", "seed_everything", "Timer"]
 _DEVICE_VARIABLE = "LESSON_DEVICE"
 
 
+def _mps_available() -> bool:
+    """Whether PyTorch can use an Apple GPU (Metal Performance Shaders) here."""
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
 def default_device() -> torch.device:
     """Return the device chapters put their models and batches on.
 
-    The environment variable ``LESSON_DEVICE`` decides: ``cpu``, ``cuda`` or
-    ``cuda:N``. When it is unset or empty, CUDA is used if available, else
-    the CPU.
+    The environment variable ``LESSON_DEVICE`` decides: ``cpu``, ``cuda``,
+    ``cuda:N`` or ``mps`` (an Apple GPU). When it is unset or empty, CUDA is
+    used if available, else an Apple GPU if available, else the CPU.
 
     Returns
     -------
@@ -34,8 +40,8 @@ def default_device() -> torch.device:
     Raises
     ------
     ValueError
-        If ``LESSON_DEVICE`` names anything else, or asks for CUDA on a
-        machine where ``torch.cuda.is_available()`` is false.
+        If ``LESSON_DEVICE`` names anything else, or asks for a GPU
+        (``cuda``, ``mps``) on a machine that has none of that kind.
 
     Examples
     --------
@@ -47,17 +53,21 @@ def default_device() -> torch.device:
     """
     wanted = os.environ.get(_DEVICE_VARIABLE, "").strip().lower()
     if not wanted:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps" if _mps_available() else "cpu")
     if wanted == "cpu":
         return torch.device("cpu")
     kind, _, index = wanted.partition(":")
-    if kind != "cuda" or (index and not index.isdigit()):
+    if kind not in {"cuda", "mps"} or (index and (kind == "mps" or not index.isdigit())):
         raise ValueError(
-            f"{_DEVICE_VARIABLE} must be 'cpu', 'cuda' or 'cuda:N', got {wanted!r}"
+            f"{_DEVICE_VARIABLE} must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {wanted!r}"
         )
-    if not torch.cuda.is_available():
+    available = torch.cuda.is_available() if kind == "cuda" else _mps_available()
+    if not available:
+        check = "torch.cuda.is_available()" if kind == "cuda" else "torch.backends.mps.is_available()"
         raise ValueError(
-            f"{_DEVICE_VARIABLE}={wanted!r} asks for a GPU, but torch.cuda.is_available() "
+            f"{_DEVICE_VARIABLE}={wanted!r} asks for a GPU, but {check} "
             "is False on this machine; unset it or set LESSON_DEVICE=cpu"
         )
     if index and int(index) >= torch.cuda.device_count():
