@@ -66,8 +66,11 @@ browser: $(STAMP)
 	bash tools/ensure-browser.sh
 	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
 
+# Jupyter refuses to run as root unless told to (containers, cloud machines);
+# LAB_ARGS passes more options (the test gives a port and no browser).
+LAB_ARGS ?=
 lab: data
-	$(BIN)/jupyter lab chapters/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) chapters/
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync $(CHAPTERS)
