@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from lesson_utils import Timer, default_device, seed_everything
+from lesson_utils import Timer, default_device, glue, seed_everything
 
 
 @pytest.mark.parametrize("value", ["cpu", "CPU", " cpu "])
@@ -127,3 +127,56 @@ def test_timer_summary_without_times():
         timer.median()
     with pytest.raises(ValueError, match="no recorded times"):
         timer.avg()
+
+
+# ---------------------------------------------------------------- glue
+
+
+def test_glue_is_myst_nbs_where_myst_nb_is_installed(monkeypatch):
+    import myst_nb
+
+    calls = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: calls.append((a, k)))
+    glue("acc", 0.5, display=False)
+    assert calls == [(("acc", 0.5), {"display": False})]
+
+
+def test_glue_records_the_value_as_myst_nb_does(capsys):
+    """The real myst_nb.glue: the value goes out as display data with the glue key."""
+    import IPython.display
+    from myst_nb import glue as myst_glue
+
+    published = []
+    original = IPython.display.display
+    IPython.display.display = lambda *a, **k: published.append((a, k))
+    try:
+        glue("acc", 0.25, display=False)
+        myst_glue("acc", 0.25, display=False)
+    finally:
+        IPython.display.display = original
+    assert len(published) == 2 and published[0] == published[1]
+
+
+@pytest.mark.parametrize("display", [True, False])
+def test_glue_without_myst_nb_only_displays(monkeypatch, display):
+    import sys
+
+    import IPython.display
+
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # import myst_nb -> ImportError
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda value: shown.append(value))
+    glue("acc", 0.5, display=display)
+    assert shown == ([0.5] if display else [])
+
+
+@pytest.mark.parametrize("name, error", [(3, TypeError), (None, TypeError), ("", ValueError),
+                                         ("two words", ValueError)])
+def test_glue_rejects_a_bad_name(name, error):
+    with pytest.raises(error, match="name must be"):
+        glue(name, 1.0, display=False)
+
+
+def test_glue_rejects_a_non_bool_display():
+    with pytest.raises(TypeError, match="display must be a bool"):
+        glue("acc", 1.0, display="no")

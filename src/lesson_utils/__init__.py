@@ -25,12 +25,12 @@ from .metrics import (
 from .models import SoftmaxRegressionScratch, recipe, softmax_regression
 from .norms import frobenius_norm, l1_norm, l2_norm
 from .plotting import TrainingPlot, show_images, use_book_style
-from .runtime import Timer, default_device, seed_everything
+from .runtime import Timer, default_device, glue, seed_everything
 from .training import TrainingHistory, sgd, train, train_epoch
 
 __all__ = [
     # runtime
-    "default_device", "seed_everything", "Timer",
+    "default_device", "glue", "seed_everything", "Timer",
     # data (chapter 7)
     "FASHION_MNIST_CLASSES", "FashionMNISTBatches", "fashion_mnist_labels", "fashion_mnist_root",
     "load_fashion_mnist",

@@ -1,4 +1,5 @@
-"""Runtime helpers: which device to use, reproducible seeds and a timer.
+"""Runtime helpers: which device to use, reproducible seeds, a timer, and
+glueing a value into the book wherever the chapter runs.
 
 Used from the first chapter that runs code (``07_dataset``) onwards.
 """
@@ -15,9 +16,41 @@ import torch
 
 from ._validation import check_int
 
-__all__ = ["default_device", "seed_everything", "Timer"]
+__all__ = ["default_device", "glue", "seed_everything", "Timer"]
 
 _DEVICE_VARIABLE = "LESSON_DEVICE"
+
+
+def glue(name: str, value: object, display: bool = True) -> None:
+    """Glue ``value`` into the book's text under ``name``, wherever the chapter runs.
+
+    When the book is built, this is ``myst_nb.glue``: the page's text shows the
+    value where it writes ``{glue:text}`name```. A reader who runs the
+    notebook without myst-nb installed (on Colab, say) has no book to glue
+    into: the value is then only displayed, if ``display`` is true, as myst-nb
+    would display it.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string or ``display`` is not a bool.
+    ValueError
+        If ``name`` is empty or contains whitespace (glue keys are single words).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__}")
+    if not name or any(c.isspace() for c in name):
+        raise ValueError(f"name must be a non-empty word without spaces, got {name!r}")
+    if not isinstance(display, bool):
+        raise TypeError(f"display must be a bool, got {type(display).__name__}")
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+            show(value)
+        return
+    myst_glue(name, value, display=display)
 
 
 def _mps_available() -> bool:
