@@ -10,13 +10,14 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book test unit pairs nbval browser lab sync translations clean distclean data
+.PHONY: help book test unit pairs nbval colab browser lab sync translations clean distclean data
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
 	@echo "            (_build/html/zh_CN/index.html), executing every chapter once"
 	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build,"
 	@echo "            then every page of the book checked in headless Chromium (make browser)"
+	@echo "make colab  run every chapter's notebook on a simulated Colab (part of make test)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
 	@echo "make translations  update the Chinese catalogs (locales/zh_CN) after English text changed"
@@ -57,13 +58,21 @@ nbval: data
 test: data
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory nbval
+	$(MAKE) --no-print-directory colab
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory browser
+
+# Every chapter's committed notebook on a simulated Colab: a bare environment
+# (torch, torchvision, numpy, matplotlib, ipykernel), the first cell installing
+# the package (tests/colab/test_colab.py).
+colab: data
+	$(BIN)/python -m pytest -m colab tests/colab -p no:cacheprovider
 
 # Every page of the built book (_build/html, or BOOK_HTML_DIR) opened in headless
 # Chromium; screenshots go to _build/screenshots. Installs Chromium where apt can.
 browser: $(STAMP)
 	bash tools/ensure-browser.sh
+	$(BIN)/python tools/ensure_axe.py
 	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
 
 # Jupyter refuses to run as root unless told to (containers, cloud machines);
@@ -73,6 +82,7 @@ lab: data
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) chapters/
 
 sync: $(STAMP)
+	$(BIN)/python tools/colab_cell.py
 	$(BIN)/jupytext --sync $(CHAPTERS)
 
 clean:

@@ -118,3 +118,45 @@ def test_the_book_opens_in_light_mode_unless_set(ext):
     config = SimpleNamespace(html_context={"default_mode": "dark"})
     theme_fixes._default_mode(None, config)
     assert config.html_context["default_mode"] == "dark"
+
+
+# ---------------------------------------------------------------- page_meta
+
+
+def _doctree(*children):
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    document = new_document("page", get_default_settings(Parser))
+    document.extend(children)
+    return document
+
+
+def test_the_description_is_the_first_paragraph_of_prose(ext):
+    from docutils import nodes
+
+    page_meta = ext("page_meta")
+    prose = "Softmax regression is the linear model for choosing one of several classes."
+    cell = nodes.container("", nodes.paragraph(text="x" * 60))
+    table = nodes.table("", nodes.paragraph(text="y" * 60))
+    doctree = _doctree(nodes.paragraph(text="Short."), cell, table, nodes.paragraph(text=prose))
+    assert page_meta.describe(doctree, "Book") == prose
+    long = "word " * 100
+    shortened = page_meta.describe(_doctree(nodes.paragraph(text=long)), "Book")
+    assert shortened.endswith("…") and len(shortened) <= page_meta.LIMIT
+    assert page_meta.describe(_doctree(), "Book") == "Book"
+    assert page_meta.describe(None, "Book") == "Book"
+
+
+# -------------------------------------------------------------- translation
+
+
+@pytest.mark.parametrize("page, language, url, label", [
+    ("book/intro", "en", "../zh_CN/book/intro.html", "中文"),
+    ("search", "en", "zh_CN/search.html", "中文"),
+    ("chapters/05_entropy", "zh_CN", "../../chapters/05_entropy.html", "English"),
+    ("genindex", "zh_CN", "../genindex.html", "English"),
+])
+def test_the_edition_switch_points_at_the_same_page(ext, page, language, url, label):
+    assert ext("translation").other_edition_url(page, language) == (url, label)

@@ -34,7 +34,7 @@ MATH = re.compile(r"(?<![\\$])\$(?!\$)((?:[^$\\]|\\.)+?)\$")
 CODE = re.compile(r"(?<![`}])`([^`]+)`(?!`)")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # a typed number that a translation must not change: a decimal, or a percentage
-NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%|(?<![\w.])\d+\.\d+")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:\.\d+)?\s?%|(?<![A-Za-z0-9_.])\d+\.\d+")
 
 
 def _pages() -> list[str]:

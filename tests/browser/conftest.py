@@ -132,6 +132,22 @@ def screenshots_dir(book_html) -> Path:
     return directory
 
 
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's source (tools/ensure_axe.py fetches the pinned npm package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ensure_axe", ROOT / "tools" / "ensure_axe.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not module.TARGET.is_file():
+        message = f"axe-core is missing ({module.TARGET}): run `python tools/ensure_axe.py`"
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return module.TARGET.read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------- the server
 
 

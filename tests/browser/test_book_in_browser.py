@@ -189,8 +189,29 @@ def _screenshot(driver, path: Path) -> None:
         driver.set_window_size(size["width"], size["height"])
 
 
+# axe-core's rules for WCAG 2.1 levels A and AA; what fails the test.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING = {"serious", "critical"}
+
+
+def _axe_violations(driver, script: str) -> list[str]:
+    """Run axe-core on the page; one line per serious or critical violation."""
+    driver.execute_script(script)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        "  nodes: v.nodes.map(n => n.target.join(' '))}))), e => done(String(e)));",
+        AXE_TAGS,
+    )
+    if isinstance(result, str):
+        return [f"axe-core failed: {result}"]
+    return [f"axe {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} element(s): "
+            f"{', '.join(v['nodes'][:3])})" for v in result if v["impact"] in AXE_FAILING]
+
+
 def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
-               redirect: bool = False) -> list[str]:
+               redirect: bool = False, axe: str | None = None) -> list[str]:
     """Every check on one page; returns the problems found (empty: all good)."""
     problems: list[str] = []
     _console_errors(driver)  # drop what earlier pages left in the log
@@ -287,6 +308,15 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
             if f"{folder}{doc}.html" not in shown:
                 problems.append(f"the left navigation does not show {doc}")
 
+    # Accessibility (WCAG 2.1 A/AA, axe-core) and a description for search engines.
+    if axe and not redirect:
+        problems += _axe_violations(driver, axe)
+        description = driver.execute_script(
+            "const m = document.querySelector('meta[name=description]');"
+            "return m ? m.content.trim() : ''")
+        if len(description) < 20:
+            problems.append(f"no meta description (got {description!r})")
+
     # The console, last: clicks and MathJax could log errors too.
     for message in _console_errors(driver):
         problems.append(f"console error: {message[:300]}")
@@ -298,12 +328,14 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
 # --------------------------------------------------------------------- tests
 
 
-def test_page_reads_well(page, book_html, book_url, driver, toc_docs, screenshots_dir):
+def test_page_reads_well(page, book_html, book_url, driver, toc_docs, screenshots_dir,
+                         axe_script):
     started = time.perf_counter()
     shot = screenshots_dir / (page.removesuffix(".html").replace("/", "__") + ".png")
     source = (book_html / page).read_text(encoding="utf-8", errors="replace").lower()
     redirect = 'http-equiv="refresh"' in source and "<body" not in source
-    problems = check_page(driver, book_url, page, toc_docs, shot, redirect=redirect)
+    problems = check_page(driver, book_url, page, toc_docs, shot, redirect=redirect,
+                          axe=axe_script)
     elapsed = time.perf_counter() - started
     assert not problems, (
         f"{page}: {len(problems)} problem(s) in the browser ({elapsed:.1f} s; "

@@ -1,0 +1,132 @@
+"""Every chapter's committed notebook runs on a simulated Colab, first click.
+
+Colab gives a notebook PyTorch, torchvision, NumPy, Matplotlib and a kernel,
+and nothing of this course. The simulation:
+
+- a virtual environment (``_build/colab-venv``, kept between runs) with only
+  torch, torchvision, numpy, matplotlib and ipykernel at the versions of
+  requirements.txt, plus nbclient to drive the kernel; ``lesson_utils`` and
+  ``myst_nb`` are not in it;
+- a stub ``google.colab`` module, imported at kernel start (an IPython start-up
+  file), as on Colab;
+- the working directory a temporary folder outside the repository, holding
+  only the chapter's ``.ipynb``;
+- ``LESSON_INSTALL_SOURCE`` pointing at a copy of the package's sources, so
+  the chapter's first cell installs it from there instead of GitHub;
+- the data from the local copy (``FASHION_MNIST_DIR``), where Colab would
+  download it, and an empty cache.
+
+Run by `make colab` (part of `make test`); marked ``colab`` and left out of
+the unit run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.colab
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+VENV = Path(os.environ.get("COLAB_VENV", ROOT / "_build" / "colab-venv"))
+PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "ipykernel")
+
+DRIVER = """
+import sys, nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+path = sys.argv[1]
+notebook = nbformat.read(path, as_version=4)
+client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                        resources={"metadata": {"path": "."}})
+try:
+    client.execute()
+except CellExecutionError as error:
+    print(str(error)[-4000:])
+    sys.exit(1)
+"""
+
+
+def _pins() -> list[str]:
+    """torch, torchvision, ... at requirements.txt's versions; nbclient at the book's."""
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        name, _, version = line.partition("==")
+        if name.strip() in PACKAGES:
+            pins[name.strip()] = f"{name.strip()}=={version.strip()}"
+    assert set(pins) == set(PACKAGES), f"requirements.txt pins {sorted(pins)}, need {PACKAGES}"
+    return [*pins.values(), f"nbclient=={metadata.version('nbclient')}"]
+
+
+@pytest.fixture(scope="session")
+def colab_python() -> Path:
+    python = VENV / "bin" / "python"
+    stamp = VENV / ".colab-packages"
+    pins = " ".join(_pins())
+    if not python.exists() or not stamp.exists() or stamp.read_text() != pins:
+        shutil.rmtree(VENV, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
+                        "--disable-pip-version-check", *pins.split()], check=True)
+        stamp.write_text(pins)
+    # What an earlier run's first cells installed goes: each run installs afresh.
+    subprocess.run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "lesson_utils"],
+                   check=False, capture_output=True)
+    for module in ("lesson_utils", "myst_nb", "google.colab"):
+        found = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True)
+        assert found.returncode != 0, f"the Colab environment must not have {module}"
+    return python
+
+
+@pytest.fixture(scope="session")
+def colab_env(colab_python, tmp_path_factory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("colab")
+    stub = base / "stub" / "google" / "colab"
+    stub.mkdir(parents=True)
+    (stub.parent / "__init__.py").write_text("")
+    (stub / "__init__.py").write_text('"""A stand-in for Colab\'s own module."""\n')
+    startup = base / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-colab.py").write_text("import google.colab  # as Colab's kernels do\n")
+    source = base / "package"
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns(
+        "__pycache__", "*.egg-info"))
+    shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER", "IPYTHON", "LESSON_"))}
+    env.update({
+        "PATH": f"{colab_python.parent}:{env.get('PATH', '')}",
+        "PYTHONPATH": str(base / "stub"),
+        "IPYTHONDIR": str(base / "ipython"),
+        "JUPYTER_PATH": str(base / "jupyter"),
+        "LESSON_INSTALL_SOURCE": str(source),
+        "LESSON_CACHE_DIR": str(base / "cache"),
+        "FASHION_MNIST_DIR": str(_local_data()),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    })
+    return env
+
+
+def _local_data() -> Path:
+    """The four Fashion-MNIST files on this machine (as `make data` left them)."""
+    from lesson_utils import fashion_mnist_root
+
+    return Path(fashion_mnist_root()) / "FashionMNIST" / "raw"
+
+
+@pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
+def test_the_chapter_runs_on_colab(notebook, colab_python, colab_env, tmp_path):
+    workdir = tmp_path / "content"  # Colab's working directory, outside the repository
+    workdir.mkdir()
+    shutil.copy(notebook, workdir / notebook.name)
+    run = subprocess.run([str(colab_python), "-c", DRIVER, notebook.name], cwd=workdir,
+                         env=colab_env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, (
+        f"{notebook.name} failed on the simulated Colab:\n{run.stdout[-4000:]}\n{run.stderr[-2000:]}")
