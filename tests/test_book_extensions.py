@@ -160,3 +160,19 @@ def test_the_description_is_the_first_paragraph_of_prose(ext):
 ])
 def test_the_edition_switch_points_at_the_same_page(ext, page, language, url, label):
     assert ext("translation").other_edition_url(page, language) == (url, label)
+
+
+# -------------------------------------------------------------- theme_fixes
+
+
+def test_the_body_fixes_make_code_focusable_and_names_and_roles_right(ext):
+    theme_fixes = ext("theme_fixes")
+    body = ('<pre>x</pre><pre tabindex="0">y</pre>'
+            '<details><summary aria-label="Toggle hidden content">Show code</summary></details>'
+            '<div role="list" class="citation-list"><div class="citation" role="doc-biblioentry">'
+            "</div></div>")
+    fixed = theme_fixes.accessible(body)
+    assert fixed.count('tabindex="0"') == 2 and '<pre tabindex="0">x' in fixed
+    assert "<summary>Show code</summary>" in fixed
+    assert 'role="listitem"' in fixed and "doc-biblioentry" not in fixed
+    assert theme_fixes.accessible(fixed) == fixed

@@ -310,6 +310,9 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
 
     # Accessibility (WCAG 2.1 A/AA, axe-core) and a description for search engines.
     if axe and not redirect:
+        # The theme makes scrolling code blocks focusable 300 ms after the page
+        # last changed (the solutions were just opened): let it catch up first.
+        time.sleep(0.6)
         problems += _axe_violations(driver, axe)
         description = driver.execute_script(
             "const m = document.querySelector('meta[name=description]');"
@@ -357,7 +360,7 @@ def _search(driver, url: str) -> tuple[bool, list[str]]:
         lambda d: d.execute_script(
             "const r = document.querySelector('#search-results');"
             "return r && r.querySelectorAll('ul.search li').length > 0"
-            " && window.Search && Search._pulse_status === -1"  # every result shown
+            " && typeof Search !== 'undefined' && Search._pulse_status === -1"  # every result shown
         ),
         30,
     )
