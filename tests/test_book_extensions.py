@@ -176,3 +176,10 @@ def test_the_body_fixes_make_code_focusable_and_names_and_roles_right(ext):
     assert "<summary>Show code</summary>" in fixed
     assert 'role="listitem"' in fixed and "doc-biblioentry" not in fixed
     assert theme_fixes.accessible(fixed) == fixed
+
+
+def test_the_page_description_cuts_chinese_at_the_limit(ext):
+    page_meta = ext("page_meta")
+    text = "本书的每一章都是一个由构建过程执行的 notebook。" + "下表来自那次构建。" * 30
+    shortened = page_meta._shorten(text)
+    assert len(shortened) == page_meta.LIMIT and shortened.endswith("…")

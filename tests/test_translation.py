@@ -67,13 +67,17 @@ def inline_code(text: str) -> Counter:
 
 def glossary_names() -> dict[str, list[str]]:
     """English term (lower case) -> the Chinese names its glossary entry gives."""
-    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
-    names = {}
-    for term, name in re.findall(r"^(\S[^\n]*)\n  \*\*([^*]+)\*\*", text, flags=re.M):
-        main = name.split(" (")[0].strip()
-        alternatives = re.findall(r"\(([^)]*)\)", name)
-        names[term.strip().lower()] = [name.strip(), main, *(a.strip() for a in alternatives)]
-    return names
+    return _translation_extension().glossary_names(ROOT / "book" / "glossary.md")
+
+
+def _translation_extension():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("translation", ROOT / "book" / "_ext" /
+                                                  "translation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def numbers(text: str) -> Counter:
@@ -184,12 +188,7 @@ def test_the_glossary_gives_every_linked_term_a_chinese_name():
 
 
 def test_the_build_check_reports_missing_empty_and_fuzzy_translations():
-    import sys
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        from translation import untranslated
-    finally:
-        sys.path.pop(0)
+    untranslated = _translation_extension().untranslated
     catalog = {"A.": ("甲。", False), "B.": ("", False), "C.": ("丙。", True)}
     assert untranslated(catalog, "A.") is None
     assert untranslated(catalog, "B.") == "has no translation"

@@ -32,8 +32,16 @@ def describe(doctree: nodes.document | None, fallback: str) -> str:
                 continue
             text = " ".join(paragraph.astext().split())
             if len(text) >= 40:
-                return text if len(text) <= LIMIT else text[: LIMIT - 1].rsplit(" ", 1)[0] + "…"
+                return text if len(text) <= LIMIT else _shorten(text)
     return fallback
+
+
+def _shorten(text: str) -> str:
+    """Cut at the last space before the limit, or at the limit where spaces
+    are rare (Chinese)."""
+    head = text[: LIMIT - 1]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > LIMIT // 2 else head) + "…"
 
 
 def _add_description(app: Sphinx, pagename, templatename, context, doctree) -> None:

@@ -18,10 +18,16 @@
    sentence changes without its translation.
 3. **A switch between the editions** on every page, to the same page of the
    other edition (``_templates/edition-switch.html``).
+4. **Chinese search finds the glossary's terms.** Sphinx indexes Chinese
+   text cut into words by jieba, whose dictionary does not know terms such as
+   独热编码; the search box, which does not cut a query, would then find
+   nothing for them. The glossary's Chinese names are given to jieba as a user
+   dictionary, so each is indexed whole (and in its parts).
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -132,6 +138,30 @@ class CheckTranslations(SphinxTransform):
                                "translations`, then translate it", location=node)
 
 
+def glossary_names(glossary: Path) -> dict[str, list[str]]:
+    """English term (lower case) -> its Chinese names in book/glossary.md:
+    the whole bold name, the main name, then any alternatives in parentheses."""
+    text = glossary.read_text(encoding="utf-8")
+    names = {}
+    for term, name in re.findall(r"^(\S[^\n]*)\n  \*\*([^*]+)\*\*", text, flags=re.M):
+        main = name.split(" (")[0].strip()
+        alternatives = [a.strip() for a in re.findall(r"\(([^)]*)\)", name)]
+        names[term.strip().lower()] = [name.strip(), main, *alternatives]
+    return names
+
+
+def _search_dictionary(app: Sphinx, config) -> None:
+    """Give jieba the glossary's Chinese names (see 4 above)."""
+    if not (config.language or "").startswith("zh"):
+        return
+    words = {n for names in glossary_names(Path(app.srcdir) / "book" / "glossary.md").values()
+             for n in names[1:] if re.search(r"[\u4e00-\u9fff]", n)}
+    path = Path(app.doctreedir) / "search-dictionary.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{word}\n" for word in sorted(words)), encoding="utf-8")
+    config.html_search_options = {**(config.html_search_options or {}), "dict": str(path)}
+
+
 def other_edition_url(pagename: str, language: str) -> tuple[str, str]:
     """(relative URL, label) of the same page in the other edition."""
     up = "../" * pagename.count("/")
@@ -160,5 +190,6 @@ def _add_switch_template(app: Sphinx, config) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_transform(CheckTranslations)
     app.connect("config-inited", _add_switch_template)
+    app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
