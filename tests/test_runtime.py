@@ -141,20 +141,18 @@ def test_glue_is_myst_nbs_where_myst_nb_is_installed(monkeypatch):
     assert calls == [(("acc", 0.5), {"display": False})]
 
 
-def test_glue_records_the_value_as_myst_nb_does(capsys):
-    """The real myst_nb.glue: the value goes out as display data with the glue key."""
-    import IPython.display
-    from myst_nb import glue as myst_glue
+def test_glue_records_the_value_as_myst_nb_does(monkeypatch):
+    """The real myst_nb.glue runs: the value goes out as glue display data."""
+    import myst_nb.ext.glue as myst_glue_module
 
     published = []
-    original = IPython.display.display
-    IPython.display.display = lambda *a, **k: published.append((a, k))
-    try:
-        glue("acc", 0.25, display=False)
-        myst_glue("acc", 0.25, display=False)
-    finally:
-        IPython.display.display = original
-    assert len(published) == 2 and published[0] == published[1]
+    monkeypatch.setattr(myst_glue_module, "ipy_display",
+                        lambda *a, **k: published.append((a, k)))
+    glue("acc", 0.25, display=False)
+    (bundle, *_), options = published[0]
+    assert len(published) == 1 and options.get("raw") is True
+    assert any(key.endswith("text/plain") for key in bundle)
+    assert "0.25" in str(bundle)
 
 
 @pytest.mark.parametrize("display", [True, False])

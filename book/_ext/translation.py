@@ -152,9 +152,10 @@ def glossary_names(glossary: Path) -> dict[str, list[str]]:
 
 def _search_dictionary(app: Sphinx, config) -> None:
     """Give jieba the glossary's Chinese names (see 4 above)."""
-    if not (config.language or "").startswith("zh"):
+    glossary = Path(app.srcdir) / "book" / "glossary.md"
+    if not (config.language or "").startswith("zh") or not glossary.is_file():
         return
-    words = {n for names in glossary_names(Path(app.srcdir) / "book" / "glossary.md").values()
+    words = {n for names in glossary_names(glossary).values()
              for n in names[1:] if re.search(r"[\u4e00-\u9fff]", n)}
     path = Path(app.doctreedir) / "search-dictionary.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
