@@ -18,7 +18,11 @@
    sentence changes without its translation.
 3. **A switch between the editions** on every page, to the same page of the
    other edition (``_templates/edition-switch.html``).
-4. **Chinese search finds the glossary's terms.** Sphinx indexes Chinese
+4. **The table of contents' part captions are translated.** sphinx-external-toc
+   inserts the toctrees of _toc.yml into the root page at priority 100, after
+   Sphinx has translated the page (priority 20); their captions are then
+   translated here, from the same catalog.
+5. **Chinese search finds the glossary's terms.** Sphinx indexes Chinese
    text cut into words by jieba, whose dictionary does not know terms such as
    独热编码; the search box, which does not cut a query, would then find
    nothing for them. The glossary's Chinese names are given to jieba as a user
@@ -36,6 +40,7 @@ from docutils import nodes
 from myst_nb.ext.glue import directives as glue_directives
 from myst_nb.ext.glue import roles as glue_roles
 from myst_nb.ext.glue import utils as glue_utils
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx_exercise.nodes import exercise_title, solution_title
 from sphinx.transforms import SphinxTransform
@@ -112,30 +117,60 @@ def _short(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class CheckTranslations(SphinxTransform):
+class _PageCatalog(SphinxTransform):
+    """A transform that reads the page's catalog, in translated editions only."""
+
+    def page_catalog(self) -> tuple[Path, dict[str, tuple[str, bool]] | None] | None:
+        language = self.config.language
+        if not language or language == "en":
+            return None
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        relative = Path(self.config.locale_dirs[0]) / language / "LC_MESSAGES" / f"{domain}.po"
+        path = Path(self.env.srcdir) / relative
+        return relative, (_catalog(path, path.stat().st_mtime) if path.exists() else None)
+
+    def report(self, relative: Path, catalog, message: str, node) -> bool:
+        """Warn (and return True) if ``message`` has no usable translation."""
+        reason = untranslated(catalog, message)
+        if reason:
+            logger.warning(f"{relative}: {_short(message)!r} {reason}; run `make "
+                           "translations`, then translate it", location=node)
+        return bool(reason)
+
+
+class CheckTranslations(_PageCatalog):
     """Warn about every message of a page that its catalog does not translate."""
 
     default_priority = 19  # just before sphinx.transforms.i18n.Locale (20)
 
     def apply(self, **kwargs) -> None:
-        language = self.config.language
-        if not language or language == "en":
+        found = self.page_catalog()
+        if found is None:
             return
-        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
-        relative = Path(self.config.locale_dirs[0]) / language / "LC_MESSAGES" / f"{domain}.po"
-        path = Path(self.env.srcdir) / relative
-        if not path.exists():
+        relative, catalog = found
+        if catalog is None:
             logger.warning(f"{relative} is missing: run `make translations`",
                            location=self.env.docname)
             return
-        catalog = _catalog(path, path.stat().st_mtime)
         for node, message in extract_messages(self.document):
-            if not _needs_translation(node):
-                continue
-            reason = untranslated(catalog, message)
-            if reason:
-                logger.warning(f"{relative}: {_short(message)!r} {reason}; run `make "
-                               "translations`, then translate it", location=node)
+            if _needs_translation(node):
+                self.report(relative, catalog, message, node)
+
+
+class TranslateTocCaptions(_PageCatalog):
+    """Translate the captions of the toctrees sphinx-external-toc inserted (4 above)."""
+
+    default_priority = 101  # just after sphinx_external_toc's InsertToctrees (100)
+
+    def apply(self, **kwargs) -> None:
+        found = self.page_catalog()
+        if found is None or found[1] is None:
+            return
+        relative, catalog = found
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if caption and not self.report(relative, catalog, caption, toctree):
+                toctree["caption"] = toctree["rawcaption"] = catalog[caption][0]
 
 
 def glossary_names(glossary: Path) -> dict[str, list[str]]:
@@ -151,7 +186,7 @@ def glossary_names(glossary: Path) -> dict[str, list[str]]:
 
 
 def _search_dictionary(app: Sphinx, config) -> None:
-    """Give jieba the glossary's Chinese names (see 4 above)."""
+    """Give jieba the glossary's Chinese names (see 5 above)."""
     glossary = Path(app.srcdir) / "book" / "glossary.md"
     if not (config.language or "").startswith("zh") or not glossary.is_file():
         return
@@ -190,6 +225,7 @@ def _add_switch_template(app: Sphinx, config) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_transform(CheckTranslations)
+    app.add_transform(TranslateTocCaptions)
     app.connect("config-inited", _add_switch_template)
     app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
