@@ -142,3 +142,19 @@ def test_every_glued_value_of_the_english_pages_is_on_their_chinese_twins(book_h
                             f" missing {missing}")
     assert total > 50, f"only {total} glued values found in the English pages"
     assert not problems, "\n".join(problems)
+
+
+def test_the_chinese_navigation_shows_the_translated_part_captions(book_html):
+    """sphinx-external-toc inserts the captions after Sphinx translates a page;
+    book/_ext/translation.py translates them (from book/intro.po)."""
+    import yaml
+    from babel.messages.pofile import read_po
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    with (ROOT / "locales" / "zh_CN" / "LC_MESSAGES" / "book" / "intro.po").open("rb") as f:
+        catalog = {m.id: m.string for m in read_po(f) if m.id}
+    page = (book_html / "zh_CN" / "chapters" / "05_entropy.html").read_text(encoding="utf-8")
+    for part in toc["parts"]:
+        caption = part["caption"]
+        assert f'caption-text">{catalog[caption]}<' in page, f"{caption!r} is not translated"
+        assert f'caption-text">{caption}<' not in page
