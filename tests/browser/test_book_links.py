@@ -4,8 +4,8 @@ All of them follow the one ``repository`` setting in _config.yml: the
 repository and issues buttons, "edit this page" (the chapter's ``.md``, the
 source of truth), and the Colab and Binder launch buttons, which must open the
 committed ``chapters/NN_topic.ipynb`` pair (Colab cannot open MyST Markdown).
-The download buttons offer the chapter as a notebook (``.ipynb``, without
-outputs: myst-nb's cached execution writes it before the outputs are merged)
+The download buttons offer the chapter as a notebook (``.ipynb``, with the
+outputs shown on the page: book/_ext/executed_downloads.py merges them in)
 and as its ``.md`` source.
 No browser needed; these run with the browser tests, after `make book`.
 """
@@ -94,7 +94,27 @@ def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, conf
             if content.get("nbformat") != 4 or "kernelspec" not in content.get("metadata", {}) \
                     or not any(c["cell_type"] == "code" for c in content.get("cells", [])):
                 problems.append(f"{doc}: the downloadable .ipynb is not a runnable notebook")
+            code = [c for c in content.get("cells", []) if c["cell_type"] == "code"]
+            if not any(c.get("outputs") for c in code):
+                problems.append(f"{doc}: the downloadable .ipynb has no outputs")
     assert not problems, "\n".join(problems)
+
+
+def test_the_downloaded_notebook_has_the_pages_outputs(book_html, book_url):
+    """Fetch chapter 8's .ipynb the way a reader's download does, and find in it
+    the outputs the page shows: images, and the glued test accuracy."""
+    import urllib.request
+
+    href = next(h for h in _hrefs(book_html / "chapters" / "08_softmax_scratch.html")
+                if h.endswith("08_softmax_scratch.ipynb") and not h.startswith("http"))
+    with urllib.request.urlopen(book_url + "chapters/" + href, timeout=10) as response:
+        notebook = json.load(response)
+    outputs = [o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no figure in the download"
+    glued = [o for o in outputs if any(k.startswith("application/papermill.record")
+                                       for k in o.get("data", {}))]
+    assert glued, "no glued value in the download"
+    assert "scratch_test_acc" in json.dumps(glued), "chapter 8's test accuracy is not glued in it"
 
 
 class _Pasted(HTMLParser):
