@@ -11,8 +11,9 @@ and nothing of this course. The simulation:
   file), as on Colab;
 - the working directory a temporary folder outside the repository, holding
   only the chapter's ``.ipynb``;
-- ``LESSON_INSTALL_SOURCE`` pointing at a copy of the package's sources, so
-  the chapter's first cell installs it from there instead of GitHub;
+- ``LESSON_INSTALL_SOURCE`` pointing at a wheel built from the checkout's
+  package, so the chapter's first cell installs it from there instead of
+  GitHub (built once, so that ten chapters do not build it ten times);
 - the data from the local copy (``FASHION_MNIST_DIR``), where Colab would
   download it, and an empty cache.
 
@@ -99,6 +100,10 @@ def colab_env(colab_python, tmp_path_factory) -> dict[str, str]:
     shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns(
         "__pycache__", "*.egg-info"))
     shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(base / "wheel"), str(source)],
+                   check=True)
+    (wheel,) = (base / "wheel").glob("lesson_utils-*.whl")
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER", "IPYTHON", "LESSON_"))}
     env.update({
@@ -106,7 +111,7 @@ def colab_env(colab_python, tmp_path_factory) -> dict[str, str]:
         "PYTHONPATH": str(base / "stub"),
         "IPYTHONDIR": str(base / "ipython"),
         "JUPYTER_PATH": str(base / "jupyter"),
-        "LESSON_INSTALL_SOURCE": str(source),
+        "LESSON_INSTALL_SOURCE": str(wheel),
         "LESSON_CACHE_DIR": str(base / "cache"),
         "FASHION_MNIST_DIR": str(_local_data()),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
