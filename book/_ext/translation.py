@@ -70,9 +70,6 @@ def retrieve_glue_data(document: nodes.document, key: str):
     return value
 
 
-for _module in (glue_utils, glue_roles, glue_directives):
-    _module.retrieve_glue_data = retrieve_glue_data
-
 
 @lru_cache(maxsize=None)
 def _catalog(path: Path, mtime: float) -> dict[str, tuple[str, bool]]:
@@ -224,6 +221,8 @@ def _add_switch_template(app: Sphinx, config) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    for module in (glue_utils, glue_roles, glue_directives):  # see 1 above
+        module.retrieve_glue_data = retrieve_glue_data
     app.add_transform(CheckTranslations)
     app.add_transform(TranslateTocCaptions)
     app.connect("config-inited", _add_switch_template)
