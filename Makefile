@@ -10,13 +10,16 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book test unit pairs nbval colab browser lab sync translations clean distclean data
+.PHONY: help book pdf pdfcheck test unit pairs nbval colab browser lab sync translations clean distclean data
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
 	@echo "            (_build/html/zh_CN/index.html), executing every chapter once"
+	@echo "make pdf    the book as PDF, in English and Chinese (_build/pdf), with XeLaTeX;"
+	@echo "            installs TeX Live with apt where it can"
 	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build,"
-	@echo "            then every page of the book checked in headless Chromium (make browser)"
+	@echo "            both PDFs checked (when CI=true or XeLaTeX is installed), then every page"
+	@echo "            of the book checked in headless Chromium (make browser)"
 	@echo "make colab  run every chapter's notebook on a simulated Colab (part of make test)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
@@ -39,6 +42,17 @@ data: $(STAMP)
 book: data
 	$(BIN)/python tools/build_book.py html
 
+# Both editions as PDF: Sphinx's LaTeX output of the same pages and the same
+# execution cache (make book fills it; a chapter missing from it is executed),
+# typeset by XeLaTeX. Also copied to _build/html/pdf, where the intro links them.
+pdf: data
+	bash tools/ensure-tex.sh
+	$(BIN)/python tools/build_book.py pdf
+
+# The PDFs built, then read back with pdftotext (tests/pdf).
+pdfcheck: pdf
+	$(BIN)/python -m pytest -m pdf tests/pdf -p no:cacheprovider
+
 # Message templates from the English text, then the catalogs: new messages
 # empty, changed ones marked fuzzy, translations kept. Translate those, then
 # make test (the Chinese build names every message still untranslated).
@@ -60,6 +74,9 @@ test: data
 	$(MAKE) --no-print-directory nbval
 	$(MAKE) --no-print-directory colab
 	$(MAKE) --no-print-directory book
+	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \
+	  $(MAKE) --no-print-directory pdfcheck; \
+	else echo "No XeLaTeX here, so no PDF test (make pdf installs TeX Live where apt works)."; fi
 	$(MAKE) --no-print-directory browser
 
 # Every chapter's committed notebook on a simulated Colab: a bare environment

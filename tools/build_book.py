@@ -3,16 +3,29 @@
     python tools/build_book.py html        # English at _build/html, 中文 at _build/html/zh_CN
     python tools/build_book.py html en     # one edition only
     python tools/build_book.py gettext     # message templates at _build/gettext
+    python tools/build_book.py pdf         # both PDFs at _build/pdf (and _build/html/pdf)
+    python tools/build_book.py pdf zh_CN   # one PDF only
 
 Both editions are built by Jupyter Book from the same _config.yml and _toc.yml
 (strict: -W -n --keep-going); only the language differs. The chapters are
 executed once: every edition reads the same execution cache
 (_build/.jupyter_cache), so the second edition re-runs no code. Each edition
 keeps its own doctrees, so that one does not invalidate the other.
+
+A PDF is Sphinx's LaTeX output of the same sources and the same execution
+cache, typeset by XeLaTeX through latexmk (book/_ext/pdf_edition.py sets the
+class and the fonts). XeLaTeX only logs a glyph that no font has ("Missing
+character") and still writes the PDF, with a hole where the glyph was; here
+such a line fails the build, as do an undefined reference (a link to nowhere)
+and a LaTeX error (-halt-on-error).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 # language code -> folder of its edition under _build/html ("" is the root)
 EDITIONS = {"en": "", "zh_CN": "zh_CN"}
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from pdf_edition import PDF_FILES  # noqa: E402  (language code -> PDF file name)
+
+# "Missing character: There is no 回 (U+56DE) in font [FreeSerif.otf]/OT:script=..."
+MISSING_CHARACTER = re.compile(r"^Missing character: There is no .+? in font [^\n!/]+", re.M)
 
 
 def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
@@ -51,8 +69,59 @@ def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
     return time.perf_counter() - start
 
 
+def missing_characters(log: str) -> list[str]:
+    """XeLaTeX's "Missing character" lines in a log, once each, in order."""
+    return list(dict.fromkeys(m.group(0) for m in MISSING_CHARACTER.finditer(log)))
+
+
+def _pdf(language: str) -> Path:
+    """Typeset one edition; return its PDF under _build/pdf."""
+    for tool in ("xelatex", "latexmk"):
+        if shutil.which(tool) is None:
+            sys.exit(f"make pdf needs {tool}: run it where apt-get works (it installs TeX Live), "
+                     "or install TeX Live with XeLaTeX, latexmk, xeCJK and the fonts "
+                     "FreeFont and Noto CJK SC (see README, 'The PDFs').")
+    suffix = "" if language == "en" else f"-{language}"
+    latex_dir = BUILD / "latex" / language
+    sphinx_seconds = _build("latex", latex_dir, BUILD / f".doctrees-latex{suffix}", language)
+    start = time.perf_counter()
+    tex = "book.tex"
+    for stale in ("book.pdf", "book.log"):
+        (latex_dir / stale).unlink(missing_ok=True)
+    run = subprocess.run(
+        ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error", tex],
+        cwd=latex_dir, capture_output=True, text=True, env={**os.environ, "LATEXOPTS": ""},
+    )
+    (latex_dir / "latexmk-output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+    log = (latex_dir / "book.log").read_text(encoding="utf-8", errors="replace") \
+        if (latex_dir / "book.log").exists() else ""
+    if run.returncode != 0:
+        errors = [line for line in log.splitlines() if line.startswith("! ")]
+        tail = "\n".join((run.stdout + run.stderr).splitlines()[-25:])
+        sys.exit(f"XeLaTeX failed on the {language} edition ({latex_dir / 'book.log'}):\n"
+                 + ("\n".join(errors) or tail))
+    if "There were undefined references" in log:
+        undefined = re.findall(r"reference `([^']+)' on page", log)
+        sys.exit(f"The {language} PDF has links to nowhere ({latex_dir / 'book.log'}): "
+                 + ", ".join(dict.fromkeys(undefined)))
+    missing = missing_characters(log)
+    if missing:
+        sys.exit(f"The {language} PDF lacks glyphs ({latex_dir / 'book.log'}); give the text "
+                 "a font that has them, or wrap Chinese in math in \\text{}:\n"
+                 + "\n".join(missing))
+    target = BUILD / "pdf" / PDF_FILES[language]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(latex_dir / "book.pdf", target)
+    if (BUILD / "html" / "index.html").exists():  # the intro pages link it from there
+        (BUILD / "html" / "pdf").mkdir(exist_ok=True)
+        shutil.copyfile(target, BUILD / "html" / "pdf" / target.name)
+    print(f"The {language} PDF took {sphinx_seconds:.1f} s (Sphinx) + "
+          f"{time.perf_counter() - start:.1f} s (XeLaTeX): {target}")
+    return target
+
+
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"html", "gettext"}:
+    if not argv or argv[0] not in {"html", "gettext", "pdf"}:
         sys.exit(__doc__)
     if argv[0] == "gettext":
         _build("gettext", BUILD / "gettext", BUILD / ".doctrees-gettext", "en")
@@ -61,6 +130,10 @@ def main(argv: list[str]) -> None:
     unknown = sorted(set(languages) - set(EDITIONS))
     if unknown:
         sys.exit(f"Unknown edition {unknown}; the book has {sorted(EDITIONS)}.")
+    if argv[0] == "pdf":
+        for language in languages:
+            _pdf(language)
+        return
     for language in languages:
         suffix = "" if language == "en" else f"-{language}"
         seconds = _build(

@@ -178,3 +178,28 @@ def test_the_chinese_navigation_shows_the_translated_part_captions(book_html):
         caption = part["caption"]
         assert f'caption-text">{catalog[caption]}<' in page, f"{caption!r} is not translated"
         assert f'caption-text">{caption}<' not in page
+
+
+def test_the_intro_of_each_edition_links_both_pdfs(book_html):
+    """The {pdf} role (book/_ext/pdf_edition.py) links _build/html/pdf/, where
+    `make pdf` copies the PDFs; make test builds them before this test when
+    CI=true or XeLaTeX is installed, and then the files must be there."""
+    import os
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from pdf_edition import PDF_FILES
+
+    pdfs_built = os.environ.get("CI") == "true" or shutil.which("xelatex") is not None
+    for folder in ("", "zh_CN"):
+        intro = book_html / folder / "book" / "intro.html"
+        links = [h for h in _hrefs(intro) if h.endswith(".pdf")]
+        up = "../" * (1 + (folder != ""))
+        assert sorted(links) == sorted(f"{up}pdf/{name}" for name in PDF_FILES.values()), links
+        for link in links:
+            target = (intro.parent / link).resolve()
+            assert target.parent == (book_html / "pdf").resolve()
+            if pdfs_built:
+                assert target.is_file() and target.stat().st_size > 100_000, \
+                    f"{link} from {folder or 'en'}/book/intro.html: no PDF at {target}"
