@@ -5,8 +5,9 @@
 # poppler's pdftotext and pdftoppm for the test. What is missing is installed
 # with apt-get where that is usable (root or password-less sudo), as Debian
 # and Ubuntu packages:
-#   texlive-xetex latexmk texlive-latex-extra texlive-lang-chinese
-#   texlive-lang-cjk fonts-freefont-otf fonts-noto-cjk fonts-lmodern poppler-utils
+#   texlive-xetex latexmk texlive-latex-extra texlive-fonts-recommended
+#   texlive-lang-chinese texlive-lang-cjk fonts-freefont-otf fonts-noto-cjk
+#   fonts-lmodern poppler-utils
 # Elsewhere install those (or TeX Live with the same packages and fonts) by
 # hand; tools/build_book.py then says what is still missing.
 set -euo pipefail
@@ -28,6 +29,7 @@ need_command xelatex texlive-xetex
 need_command latexmk latexmk
 need_command pdftotext poppler-utils
 need_tex_file fncychap.sty texlive-latex-extra
+need_tex_file pzdr.tfm texlive-fonts-recommended   # hyperref's XeTeX driver loads it
 need_tex_file zhnumber.sty texlive-lang-chinese
 need_tex_file xeCJK.sty texlive-lang-cjk
 need_tex_file latinmodern-math.otf fonts-lmodern
@@ -51,7 +53,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
   fi
 fi
-echo "Installing for make pdf with apt: ${packages[*]} (TeX Live: a few minutes)..."
+echo "Installing for make pdf with apt: ${packages[*]} (about a minute)..."
 start=$SECONDS
 if ! { $sudo apt-get update -qq && \
        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

@@ -85,10 +85,11 @@ ZH_PREAMBLE = r"""
   \renewcommand{\indexname}{索引}}
 \usepackage{zhnumber}
 \makeatletter
-\def\@chappos{章}
+% (xeCJK drops a plain space between 章 and a Chinese title: hence \quad)
+\def\@chappos{章\quad}
 \g@addto@macro\appendix{\def\@chappos{}}
 \renewcommand{\DOCH}{\raggedleft\CNV\@chapapp\space\CNoV\thechapter
-  \ifx\@chappos\empty\else\space\CNV\@chappos\fi\par\nobreak\vskip 40\p@}
+  \ifx\@chappos\empty\else\space\CNV 章\fi\par\nobreak\vskip 40\p@}
 % 第一部分, in the part's heading and in the contents
 \renewcommand{\thepart}{第\zhnum{part}部分}
 \makeatother
