@@ -73,6 +73,13 @@ FONTS = XELATEX_DEFAULT_FONTPKG + r"""
 \setCJKmonofont{Noto Sans Mono CJK SC}
 """
 
+# In English text, curly quotes and apostrophes are Western punctuation; xeCJK
+# would otherwise set them as Chinese ones, full width ("example’ s").
+EN_PREAMBLE = r"""
+\xeCJKDeclareCharClass{HalfLeft}{"2018, "201C}
+\xeCJKDeclareCharClass{HalfRight}{"2019, "201D}
+"""
+
 # LaTeX's own words in Chinese (9 above): babel has no Chinese, so the
 # English captions are redefined, and fncychap's chapter head and Sphinx's
 # running head get the 章 after the number (Sphinx's \@chappos, as for Japanese).
@@ -225,7 +232,8 @@ def _configure(app: Sphinx, config) -> None:
         "papersize": "a4paper",
         "pointsize": "10pt",
         "fontpkg": FONTS,
-        "preamble": PREAMBLE + (ZH_PREAMBLE if (config.language or "").startswith("zh") else ""),
+        "preamble": PREAMBLE + (ZH_PREAMBLE if (config.language or "").startswith("zh")
+                                else EN_PREAMBLE),
     }
 
 
