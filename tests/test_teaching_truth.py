@@ -72,7 +72,8 @@ GLUE_CALL = re.compile(r"""\bglue\(\s*f?["']([\w{}.\[\]-]+)["']""")  # f-strings
 def prose_lines(path: Path):
     """(line number, text) of everything a reader sees as prose on the page:
     Markdown, directive bodies (exercises, solutions, admonitions) and the
-    metadata of code cells (figure captions, alt texts); not code."""
+    metadata of code cells (figure captions, alt texts); not code, and not
+    the column widths of a {tabularcolumns} directive."""
     lines = path.read_text(encoding="utf-8").splitlines()
     i = 0
     if lines and lines[0] == "---":  # Jupytext front matter
@@ -80,7 +81,9 @@ def prose_lines(path: Path):
     while i < len(lines):
         line = lines[i]
         fence = re.match(r"^(`{3,})(\S*)", line)
-        if fence and (fence.group(2) == "{code-cell}" or fence.group(2)[:1] not in ("{", "")):
+        # code, and {tabularcolumns} (a LaTeX column spec that no reader sees)
+        if fence and (fence.group(2) in ("{code-cell}", "{tabularcolumns}")
+                      or fence.group(2)[:1] not in ("{", "")):
             ticks, i = fence.group(1), i + 1
             if fence.group(2) == "{code-cell}" and i < len(lines) and lines[i] == "---":
                 i += 1
