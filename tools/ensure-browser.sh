@@ -41,25 +41,9 @@ have_browser || packages+=(chromium chromium-driver)
 have_chinese_font || packages+=(fonts-wqy-microhei)
 [ "${#packages[@]}" -eq 0 ] && exit 0
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "Missing for the browser test: ${packages[*]} (no apt-get here; install them," \
-       "or set CHROMIUM and CHROMEDRIVER)." >&2
-  exit 0
-fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo="sudo -n"
-  else
-    echo "Missing for the browser test: ${packages[*]} (apt-get needs root here)." >&2
-    exit 0
-  fi
-fi
-echo "Installing for the browser test with apt: ${packages[*]}..."
-if ! { $sudo apt-get update -qq && \
-       $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-         "${packages[@]}" >/dev/null; }; then
-  echo "apt-get could not install ${packages[*]}." >&2
+source "$(dirname "$0")/apt-install.sh"
+if ! apt_install "the browser test" "${packages[@]}"; then
+  echo "Install them by hand, or set CHROMIUM and CHROMEDRIVER." >&2
   exit 0
 fi
 have_browser || echo "Chromium or ChromeDriver still missing after the install." >&2

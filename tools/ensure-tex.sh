@@ -38,27 +38,7 @@ need_font "Noto Serif CJK SC" fonts-noto-cjk
 [ "${#packages[@]}" -eq 0 ] && exit 0
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "Missing for make pdf: ${packages[*]} (Debian/Ubuntu package names; no apt-get" \
-       "here, so install TeX Live with XeLaTeX, latexmk, xeCJK and ctex, and the" \
-       "FreeFont and Noto CJK SC fonts)." >&2
-  exit 0
-fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    sudo="sudo -n"
-  else
-    echo "Missing for make pdf: ${packages[*]} (apt-get needs root here)." >&2
-    exit 0
-  fi
-fi
-echo "Installing for make pdf with apt: ${packages[*]} (about a minute)..."
-start=$SECONDS
-if ! { $sudo apt-get update -qq && \
-       $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-         "${packages[@]}" >/dev/null; }; then
-  echo "apt-get could not install ${packages[*]}." >&2
-  exit 0
-fi
-echo "Installed in $((SECONDS - start)) s."
+source "$(dirname "$0")/apt-install.sh"
+apt_install "make pdf" "${packages[@]}" \
+  || echo "Install TeX Live with XeLaTeX, latexmk, xeCJK and ctex, and the FreeFont" \
+          "and Noto CJK SC fonts, by hand." >&2
