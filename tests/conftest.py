@@ -129,6 +129,20 @@ def synthetic_batches(n: int = 240, batch_size: int = 32, shuffle: bool = True,
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The front matter that makes a MyST Markdown page a notebook (test fixtures).
+NOTEBOOK_FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
 def toc_files() -> list[str]:
     """Every page _toc.yml names (``chapters/07_dataset``, ...), root first, in order."""
     def walk(entries: list) -> list[str]:

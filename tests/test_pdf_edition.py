@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 
 from build_book import missing_characters  # noqa: E402
+from tests.conftest import NOTEBOOK_FRONT_MATTER  # noqa: E402
 from pdf_edition import cjk_outside_text, strip_ansi  # noqa: E402
 
 
@@ -64,17 +65,6 @@ def test_missing_characters_reads_xelatex_log_lines():
 
 # ------------------------------------------------------- a small Sphinx book
 
-NOTEBOOK_HEADER = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-"""
 
 PAGES = {
     "index.md": """\
@@ -89,7 +79,7 @@ notes
 ```
 """,
     "setup.md": "# Setting up\n\nInstall it.\n",
-    "chapters/03_colours.md": NOTEBOOK_HEADER + """
+    "chapters/03_colours.md": NOTEBOOK_FRONT_MATTER + """
 # Colours
 
 ```{code-cell} ipython3

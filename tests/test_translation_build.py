@@ -14,19 +14,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
+from tests.conftest import NOTEBOOK_FRONT_MATTER
+
 EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"
 
-PAGE = """\
----
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+PAGE = NOTEBOOK_FRONT_MATTER + """
 # A page
 
 ```{code-cell} ipython3

@@ -25,9 +25,7 @@ pytestmark = pytest.mark.pdf
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tools"))
-from build_book import PDF_FILES, missing_characters  # noqa: E402
-
-EDITIONS = {"en": "", "zh_CN": "zh_CN"}  # language -> folder of its HTML edition
+from build_book import EDITIONS, PDF_FILES, missing_characters  # noqa: E402
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
