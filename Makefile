@@ -10,7 +10,7 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book pdf pdfcheck test unit pairs nbval colab browser lab sync translations clean distclean data
+.PHONY: help book pdf pdfcheck test unit pairs nbval colab browser lab sync translations clean distclean data seed-sweep
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
@@ -21,6 +21,7 @@ help:
 	@echo "            both PDFs checked (when CI=true or XeLaTeX is installed), then every page"
 	@echo "            of the book checked in headless Chromium (make browser)"
 	@echo "make colab  run every chapter's notebook on a simulated Colab (part of make test)"
+	@echo "make seed-sweep  run the chapters with accuracy bounds with seeds 0-9 (slow; weekly in CI)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
 	@echo "make translations  update the Chinese catalogs (locales/zh_CN) after English text changed"
@@ -84,6 +85,14 @@ test: data
 # the package (tests/colab/test_colab.py).
 colab: data
 	$(BIN)/python -m pytest -m colab tests/colab -p no:cacheprovider
+
+# The chapters whose checks bound an accuracy, each executed with seeds 0 to 9:
+# every assertion must hold for every seed (tools/seed_sweep.py). Slow, so not
+# part of make test; .github/workflows/seed-sweep.yml runs it every week.
+SWEEP_CHAPTERS := chapters/08_softmax_scratch.md chapters/09_softmax_concise.md chapters/10_evaluating.md
+SEEDS ?= 0-9
+seed-sweep: data
+	$(BIN)/python tools/seed_sweep.py $(SWEEP_CHAPTERS) --seeds $(SEEDS)
 
 # Every page of the built book (_build/html, or BOOK_HTML_DIR) opened in headless
 # Chromium; screenshots go to _build/screenshots. Installs Chromium where apt can.

@@ -103,3 +103,24 @@ def test_the_colab_cell_follows_the_repository_setting(monkeypatch, tmp_path):
     once = colab.with_cell(text)
     assert once.index(colab.MARKER) < once.index("x = 1")
     assert colab.with_cell(once) == once  # idempotent: replaced, not added again
+
+
+def test_every_chapter_with_a_seed_is_in_the_seed_sweep():
+    """The weekly sweep (make seed-sweep) runs every chapter that sets SEED, and
+    reads back the final accuracy of each; a new training chapter left out of
+    it would have its bounds checked for one seed only."""
+    import importlib.util
+
+    seeded = {md.stem for md in SOURCES if re.search(r"^SEED = \d+\b", md.read_text(), re.M)}
+    swept = re.search(r"^SWEEP_CHAPTERS := (.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert seeded and swept
+    assert {Path(p).stem for p in swept.group(1).split()} == seeded
+    spec = importlib.util.spec_from_file_location("seed_sweep", ROOT / "tools" / "seed_sweep.py")
+    seed_sweep = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed_sweep)
+    for stem, key in seed_sweep.ACCURACY_KEY.items():
+        assert stem in seeded
+        assert re.search(rf"""\bglue\(\s*["']{key}["']""", (CHAPTERS / f"{stem}.md").read_text()), (
+            f"{stem} glues no {key!r} for the sweep to read")
+    workflow = (ROOT / ".github" / "workflows" / "seed-sweep.yml").read_text()
+    assert "make seed-sweep" in workflow and "schedule:" in workflow

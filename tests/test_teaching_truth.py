@@ -3,8 +3,9 @@ chapter's prose, caption or alt text comes from the run that rendered it
 (a ``{glue:text}`` role), or is a constant on the short allowlist below.
 
 "Number" here means what a run could change: a decimal (0.83, 1e-6), a
-percentage (80 %) or a ratio (30×). Integers that count things (784 pixels,
-10 classes, chapter 7) are not run-dependent and are not checked.
+percentage (80 %), a ratio (30×), or a multiple written in words ("five times
+faster", "sixteen-fold", "twice as fast"). Integers that count things (784
+pixels, 10 classes, chapter 7) are not run-dependent and are not checked.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ CONSTANTS = {
     # published figures, each cited where it appears (Xiao et al. 2017)
     "0.842": "Fashion-MNIST benchmark, best logistic regression",
     "0.835": "Fashion-MNIST benchmark, human performance",
+    # multiples written in words
+    "tenfold": "the margin the book's speed checks keep below a measurement (intro)",
 }
 
 NUMBER = re.compile(r"""
@@ -62,6 +65,15 @@ NUMBER = re.compile(r"""
       | \d*\.\d+(?:[eE][-+−]?\d+)?       # a decimal: 0.83, .5, 2.5e-3
       | \d+[eE][-+−]?\d+                 # scientific: 1e-6
     )""", re.VERBOSE)
+
+# A multiple written in words: "five times faster", "sixteen-fold", "tenfold",
+# "twice as fast". A run can change these as easily as "5×".
+NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen "
+                "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty "
+                "fifty sixty seventy eighty ninety hundred thousand million")
+MULTIPLE = re.compile(
+    r"\b(?:(?:%s)(?:[- ]?fold\b|\s+times\b)|twice\s+as\b|half\s+as\b)"
+    % "|".join(NUMBER_WORDS.split()), re.IGNORECASE)
 
 # What is not prose: glued values, inline code and role targets, links, comments.
 NOT_PROSE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`|``[^`]*``|`[^`]*`|https?://\S+|<!--.*?-->")
@@ -102,8 +114,9 @@ def prose_lines(path: Path):
 def typed_numbers(path: Path) -> list[str]:
     found = []
     for lineno, line in prose_lines(path):
-        for match in NUMBER.finditer(NOT_PROSE.sub(" ", line)):
-            number = re.sub(r"\s", " ", match.group(0)).strip()
+        prose = NOT_PROSE.sub(" ", line)
+        for match in [*NUMBER.finditer(prose), *MULTIPLE.finditer(prose)]:
+            number = re.sub(r"\s+", " ", match.group(0)).strip().lower()
             if number not in CONSTANTS:
                 where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
                 found.append(f"{where}:{lineno}: {number!r} in {line.strip()!r}")
@@ -135,8 +148,12 @@ def test_the_check_catches_a_typed_number(tmp_path):
         "---\nkernelspec: {name: python3}\n---\n\n"
         "The model reaches 0.8337 test accuracy, {glue:text}`acc:.3f` glued.\n\n"
         "```{code-cell} ipython3\n---\nmystnb:\n  image:\n    alt: A curve up to 0.87.\n---\n"
-        "x = 0.25\n```\n\nIt is 12× faster; 28 × 28 pixels; `lr=0.05`.\n",
+        "x = 0.25\n```\n\nIt is 12× faster; 28 × 28 pixels; `lr=0.05`.\n\n"
+        "It is about Five times faster, sixteen-fold fewer, a hundredfold,\n"
+        "twice as fast; glued {glue:text}`ratio:.0f` times; counted one by one.\n",
         encoding="utf-8")
     found = typed_numbers(page)
     assert [f.split(" in ")[0] for f in found] == [
-        f"{page}:5: '0.8337'", f"{page}:11: '0.87'", f"{page}:16: '12×'"]
+        f"{page}:5: '0.8337'", f"{page}:11: '0.87'", f"{page}:16: '12×'",
+        f"{page}:18: 'five times'", f"{page}:18: 'sixteen-fold'", f"{page}:18: 'hundredfold'",
+        f"{page}:19: 'twice as'"]
