@@ -238,8 +238,8 @@ def driver(tmp_path_factory):
         chrome = webdriver.Chrome(service=service, options=options)
     except Exception as error:  # a broken install: say which one
         _no_chromium(f"Chromium ({browser_path}) with {driver_path} did not start: {error}")
-    chrome.set_page_load_timeout(60)
-    chrome.set_script_timeout(60)
+    chrome.set_page_load_timeout(300)
+    chrome.set_script_timeout(300)
     try:
         yield chrome
     finally:

@@ -44,9 +44,14 @@ TRACEBACK = re.compile(
 # ------------------------------------------------------------------ helpers
 
 
-def _wait(driver, condition, timeout: float) -> bool:
+# Every wait is for an event; this only stops a hang, and a busy machine never
+# comes near it.
+HANG_GUARD_S = 180
+
+
+def _wait(driver, condition) -> bool:
     try:
-        WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+        WebDriverWait(driver, HANG_GUARD_S, poll_frequency=0.1).until(condition)
         return True
     except TimeoutException:
         return False
@@ -67,8 +72,7 @@ def _wait_for_mathjax(driver) -> str | None:
         driver,
         lambda d: d.execute_script(
             "return !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"
-        ),
-        20,
+        )
     )
     if not loaded:
         return "the page has math but MathJax did not load"
@@ -168,7 +172,7 @@ def _check_solutions(driver, ids: list[str]) -> list[str]:
             continue
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", title[0])
         title[0].click()
-        if not _wait(driver, lambda d: all(el.is_displayed() for el in body), 5):
+        if not _wait(driver, lambda d: all(el.is_displayed() for el in body)):
             problems.append(f"solution {sid!r} did not open when its toggle was clicked")
     return problems
 
@@ -218,16 +222,16 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
     url = urljoin(base_url, page)
     driver.get(url)
     if redirect:  # e.g. index.html -> book/intro.html: check where it lands
-        if not _wait(driver, lambda d: d.current_url != url, 10):
+        if not _wait(driver, lambda d: d.current_url != url):
             problems.append("the redirect did not happen")
     if not _wait(driver, lambda d: d.execute_script(
-            "return document.readyState === 'complete' && !!document.body"), 30):
+            "return document.readyState === 'complete' && !!document.body")):
         return problems + ["the page did not finish loading"]
 
     # Images: load every one now, even those marked lazy, then wait for them.
     driver.execute_script("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
     _wait(driver, lambda d: d.execute_script(
-        "return [...document.images].every(i => i.complete)"), 15)
+        "return [...document.images].every(i => i.complete)"))
 
     state = driver.execute_script(_INSPECT)
     if state["hasMath"]:
@@ -310,9 +314,12 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
 
     # Accessibility (WCAG 2.1 A/AA, axe-core) and a description for search engines.
     if axe and not redirect:
-        # The theme makes scrolling code blocks focusable 300 ms after the page
-        # last changed (the solutions were just opened): let it catch up first.
-        time.sleep(0.6)
+        # The theme makes scrolling code blocks focusable (a tabindex) 300 ms after
+        # the page last changed (the solutions were just opened): wait for it.
+        _wait(driver, lambda d: d.execute_script(
+            "return [...document.querySelectorAll('pre, .cell_output > .output,"
+            " .pst-scrollable-table-container')].every(e => e.tabIndex === 0 ||"
+            " (e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight))"))
         problems += _axe_violations(driver, axe)
         description = driver.execute_script(
             "const m = document.querySelector('meta[name=description]');"
@@ -354,15 +361,24 @@ def test_every_toc_page_was_built(book_html, toc_docs):
 
 
 def _search(driver, url: str) -> tuple[bool, list[str]]:
+    """Open a search page and wait for Sphinx to say the search has finished.
+
+    The event waited for is the summary line ("Search finished, found N page(s)")
+    that searchtools.js writes once, after the last result. Sphinx 7.4's
+    `Search._pulse_status` is no such event: a progress tick still pending when the
+    search stops sets it back to 0, so it reads -1 for under 500 ms, a window that
+    a busy machine's polling misses. The 300 s is a hang guard, not a deadline.
+    """
     driver.get(url)
-    found = _wait(
+    finished = _wait(
         driver,
         lambda d: d.execute_script(
-            "const r = document.querySelector('#search-results');"
-            "return r && r.querySelectorAll('ul.search li').length > 0"
-            " && typeof Search !== 'undefined' && Search._pulse_status === -1"  # every result shown
-        ),
-        30,
+            "const s = document.querySelector('#search-results p.search-summary');"
+            "return !!(s && s.innerText.trim());"
+        )
+    )
+    found = finished and driver.execute_script(
+        "return document.querySelectorAll('#search-results ul.search li').length > 0"
     )
     hits = driver.execute_script(
         "return [...document.querySelectorAll('#search-results ul.search li a')]"
@@ -393,7 +409,7 @@ def test_chinese_search_finds_chinese_words(book_html, book_url, driver, word, c
 def test_the_edition_switch_lands_on_the_same_page(book_html, book_url, driver, start):
     driver.get(urljoin(book_url, start))
     driver.find_element(By.CSS_SELECTOR, "a.edition-switch").click()
-    _wait(driver, lambda d: urlsplit(d.current_url).path != "/" + start, 10)
+    _wait(driver, lambda d: urlsplit(d.current_url).path != "/" + start)
     landed = urlsplit(driver.current_url).path.lstrip("/")
     folder = EDITIONS["zh_CN"][0]
     other = start.removeprefix(folder) if start.startswith(folder) else folder + start

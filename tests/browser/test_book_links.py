@@ -107,7 +107,7 @@ def test_the_downloaded_notebook_has_the_pages_outputs(book_html, book_url):
 
     href = next(h for h in _hrefs(book_html / "chapters" / "08_softmax_scratch.html")
                 if h.endswith("08_softmax_scratch.ipynb") and not h.startswith("http"))
-    with urllib.request.urlopen(book_url + "chapters/" + href, timeout=10) as response:
+    with urllib.request.urlopen(book_url + "chapters/" + href, timeout=120) as response:
         notebook = json.load(response)
     outputs = [o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert any("image/png" in o.get("data", {}) for o in outputs), "no figure in the download"
