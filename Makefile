@@ -10,17 +10,19 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book pdf pdfcheck test unit pairs nbval colab browser lab sync translations clean distclean data seed-sweep
+.PHONY: help book pdf pdfcheck test lint unit pairs nbval colab browser lab sync translations clean distclean data seed-sweep
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
 	@echo "            (_build/html/zh_CN/index.html), executing every chapter once"
 	@echo "make pdf    the book as PDF, in English and Chinese (_build/pdf), with XeLaTeX;"
 	@echo "            installs TeX Live with apt where it can"
-	@echo "make test   unit tests, pairing check, every chapter under nbval, strict book build,"
+	@echo "make test   ruff, unit tests, pairing check, every chapter under nbval on a simulated"
+	@echo "            Colab, strict book build,"
 	@echo "            both PDFs checked (when CI=true or XeLaTeX is installed), then every page"
 	@echo "            of the book checked in headless Chromium (make browser)"
-	@echo "make colab  run every chapter's notebook on a simulated Colab (part of make test)"
+	@echo "make colab  every chapter's notebook under nbval on a simulated Colab (part of make test);"
+	@echo "            make nbval runs them in the development environment"
 	@echo "make seed-sweep  run the chapters with accuracy bounds with seeds 0-9 (slow; weekly in CI)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
@@ -61,6 +63,11 @@ translations: data
 	$(BIN)/python tools/build_book.py gettext
 	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language zh_CN --locale-dir locales
 
+# ruff over the package, tests, tools, extensions and the chapters' notebooks
+# (pyproject.toml); first in make test, because it takes a second.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests src/lesson_utils --doctest-modules
 
@@ -71,8 +78,8 @@ nbval: data
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider chapters
 
 test: data
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory nbval
 	$(MAKE) --no-print-directory colab
 	$(MAKE) --no-print-directory book
 	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \
@@ -80,8 +87,8 @@ test: data
 	else echo "No XeLaTeX here, so no PDF test (make pdf installs TeX Live where apt works)."; fi
 	$(MAKE) --no-print-directory browser
 
-# Every chapter's committed notebook on a simulated Colab: a bare environment
-# (torch, torchvision, numpy, matplotlib, ipykernel), the first cell installing
+# Every chapter's committed notebook under nbval on a simulated Colab: a bare environment
+# (torch, torchvision, numpy, matplotlib, ipykernel, pytest, nbval), the first cell installing
 # the package (tests/colab/test_colab.py).
 colab: data
 	$(BIN)/python -m pytest -m colab tests/colab -p no:cacheprovider

@@ -71,9 +71,9 @@ NUMBER = re.compile(r"""
 NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen "
                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty "
                 "fifty sixty seventy eighty ninety hundred thousand million")
+_NUMBER = "|".join(NUMBER_WORDS.split())
 MULTIPLE = re.compile(
-    r"\b(?:(?:%s)(?:[- ]?fold\b|\s+times\b)|twice\s+as\b|half\s+as\b)"
-    % "|".join(NUMBER_WORDS.split()), re.IGNORECASE)
+    rf"\b(?:(?:{_NUMBER})(?:[- ]?fold\b|\s+times\b)|twice\s+as\b|half\s+as\b)", re.IGNORECASE)
 
 # What is not prose: glued values, inline code and role targets, links, comments.
 NOT_PROSE = re.compile(r"\{glue(?::\w+)?\}`[^`]*`|``[^`]*``|`[^`]*`|https?://\S+|<!--.*?-->")

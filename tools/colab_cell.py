@@ -47,7 +47,8 @@ def cell() -> str:
         "\n"
         'if "google.colab" in sys.modules:\n'
         f'    source = os.environ.get("LESSON_INSTALL_SOURCE", "{install_source()}")\n'
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source],'
+        ' check=True)\n'
         "```\n\n"
     )
 

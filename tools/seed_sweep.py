@@ -57,7 +57,8 @@ def run(path: Path, seed: int, timeout: int) -> tuple[str | None, str | None]:
     notebook = jupytext.read(path)
     cells = [c for c in notebook.cells if c.cell_type == "code" and SEED_LINE.search(c.source)]
     if len(cells) != 1:
-        raise SystemExit(f"{path}: expected one cell with a line 'SEED = <int>', found {len(cells)}")
+        raise SystemExit(
+            f"{path}: expected one cell with a line 'SEED = <int>', found {len(cells)}")
     cells[0].source = SEED_LINE.sub(f"SEED = {seed}", cells[0].source)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

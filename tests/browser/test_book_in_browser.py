@@ -27,7 +27,6 @@ import pytest
 from selenium.common.exceptions import JavascriptException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-
 from tests.browser.conftest import EDITIONS, edition_of
 
 pytestmark = pytest.mark.browser
@@ -122,8 +121,10 @@ const figures = [...article.querySelectorAll("figure")].map((fig) => {
   const caption = fig.querySelector("figcaption");
   const id = fig.id || "";
   const refs = id ? [...document.querySelectorAll("a[href]")].filter(
-      (a) => !fig.contains(a) && a.hash === "#" + id && a.pathname === location.pathname).length : 0;
-  return {id, caption: text(caption), numbered: !!(caption && caption.querySelector(".caption-number")),
+      (a) => !fig.contains(a) && a.hash === "#" + id && a.pathname === location.pathname
+  ).length : 0;
+  return {id, caption: text(caption),
+          numbered: !!(caption && caption.querySelector(".caption-number")),
           refs, hasImage: !!fig.querySelector("img, svg")};
 });
 
@@ -139,7 +140,8 @@ const exercises = document.querySelectorAll(".exercise").length;
 const solutions = [...document.querySelectorAll(".solution")].map((s) => s.id);
 
 // Left navigation.
-const nav = document.querySelector("nav.bd-docs-nav") || document.querySelector(".bd-sidebar-primary");
+const nav = document.querySelector("nav.bd-docs-nav")
+  || document.querySelector(".bd-sidebar-primary");
 const navLinks = nav ? [...nav.querySelectorAll("a[href]")].map((a) => ({href: abs(a),
     shown: !!(a.offsetWidth || a.offsetHeight || a.getClientRects().length)})) : null;
 
@@ -172,7 +174,7 @@ def _check_solutions(driver, ids: list[str]) -> list[str]:
             continue
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", title[0])
         title[0].click()
-        if not _wait(driver, lambda d: all(el.is_displayed() for el in body)):
+        if not _wait(driver, lambda d, body=body: all(el.is_displayed() for el in body)):
             problems.append(f"solution {sid!r} did not open when its toggle was clicked")
     return problems
 
@@ -203,7 +205,8 @@ def _axe_violations(driver, script: str) -> list[str]:
     driver.execute_script(script)
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},"
+        " resultTypes: ['violations']})"
         ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         "  nodes: v.nodes.map(n => n.target.join(' '))}))), e => done(String(e)));",
         AXE_TAGS,
@@ -248,7 +251,8 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
     for match in list(RAW_MATH.finditer(state["prose"]))[:5]:
         context = state["prose"][max(0, match.start() - 30): match.end() + 30]
         problems.append(f"raw TeX in the text: {' '.join(context.split())!r}")
-    for match in list(re.finditer(r"\*\*|\{(?:glue|term|doc|numref|ref|cite)[:\w]*\}`", state["prose"]))[:5]:
+    raw_markdown = r"\*\*|\{(?:glue|term|doc|numref|ref|cite)[:\w]*\}`"
+    for match in list(re.finditer(raw_markdown, state["prose"]))[:5]:
         context = state["prose"][max(0, match.start() - 30): match.end() + 30]
         problems.append(f"raw Markdown in the text: {' '.join(context.split())!r}")
 
@@ -395,8 +399,10 @@ def test_search_finds_softmax(book_html, book_url, driver):
     assert not errors, f"console errors on the search page: {errors}"
 
 
-@pytest.mark.parametrize("word, chapter", [("交叉熵", "chapters/05_entropy"),
-                                           ("独热编码", "chapters/01_classification_vs_regression")])
+@pytest.mark.parametrize("word, chapter", [
+    ("交叉熵", "chapters/05_entropy"),
+    ("独热编码", "chapters/01_classification_vs_regression"),
+])
 def test_chinese_search_finds_chinese_words(book_html, book_url, driver, word, chapter):
     """Sphinx indexes Chinese words only with jieba installed (its Chinese splitter)."""
     found, hits = _search(driver, urljoin(book_url, f"zh_CN/search.html?q={word}"))

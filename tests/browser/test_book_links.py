@@ -81,7 +81,8 @@ def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, conf
                 near = sorted(h for h in hrefs if urlsplit(h).netloc == host)
                 problems.append(f"{doc}: no {button} link {href} (links to {host}: {near})")
         if not (ROOT / prefix / f"{doc}.ipynb").is_file():
-            problems.append(f"{doc}: the Colab and Binder target {doc}.ipynb is not in the repository")
+            problems.append(
+                f"{doc}: the Colab and Binder target {doc}.ipynb is not in the repository")
         for suffix in (".ipynb", ".md"):
             relative = "../" * doc.count("/") + f"_sources/{doc}{suffix}"
             if relative not in hrefs:

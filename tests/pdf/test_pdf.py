@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-
 from tests.conftest import toc_files
 
 pytestmark = pytest.mark.pdf
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "tools"))
 from build_book import EDITIONS, PDF_FILES, missing_characters  # noqa: E402
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
