@@ -39,7 +39,7 @@ class NotesAccumulator:
         self.data = [0.0] * n
 
     def add(self, *args):
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
+        self.data = [a + float(b) for a, b in zip(self.data, args, strict=True)]
 
     def __getitem__(self, idx):
         return self.data[idx]

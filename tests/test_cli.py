@@ -7,9 +7,9 @@ import sys
 
 import pytest
 import torch
+from tests.conftest import synthetic_batches
 
 from lesson_utils import cli
-from tests.conftest import synthetic_batches
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -83,15 +83,16 @@ def test_train_command_is_reproducible(tiny_data, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["train", "--epochs", "0"], "--epochs: must be positive"),
-        (["train", "--epochs", "two"], "--epochs: expected a int"),
-        (["train", "--lr", "-0.1"], "--lr: must be positive"),
-        (["train", "--batch-size", "0"], "--batch-size: must be positive"),
+        (["train", "--epochs", "0"], "error: num_epochs must be positive, got 0"),
+        (["train", "--epochs", "two"], "--epochs: invalid int value: 'two'"),
+        (["train", "--lr", "-0.1"], "error: lr must be positive and finite, got -0.1"),
+        (["train", "--batch-size", "0"], "error: batch_size must be positive, got 0"),
+        (["train", "--seed", "-1"], "error: seed must be in [0, 2**32), got -1"),
         (["train", "--impl", "numpy"], "--impl: invalid choice"),
         ([], "the following arguments are required: COMMAND"),
     ],
 )
-def test_train_command_rejects_bad_arguments(argv, message, capsys):
+def test_train_command_rejects_bad_arguments(argv, message, tiny_data, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)
     assert exit_info.value.code == 2

@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 import torch
 import torchvision
+from tests.conftest import write_fake_fashion_mnist
 from torchvision import transforms
 
 from lesson_utils import (
     FASHION_MNIST_CLASSES,
     FashionMNISTBatches,
+    data,
     fashion_mnist_labels,
     fashion_mnist_root,
     load_fashion_mnist,
     seed_everything,
 )
-from lesson_utils import data
-from tests.conftest import write_fake_fashion_mnist
 
 N_TRAIN, N_TEST = 20, 7
 
@@ -57,7 +57,7 @@ def test_labels_bad_input(indices, error):
 def test_load_from_explicit_root(fake_data):
     train_iter, test_iter = load_fashion_mnist(8, source_dir=fake_data, device="cpu")
     assert (len(train_iter), len(test_iter)) == (3, 1)
-    assert train_iter.num_examples == N_TRAIN and test_iter.num_examples == N_TEST
+    assert len(train_iter.labels) == N_TRAIN and len(test_iter.labels) == N_TEST
     batches = list(train_iter)
     assert [len(y) for _, y in batches] == [8, 8, 4]
     X, y = batches[0]
@@ -153,17 +153,17 @@ def test_uncompressed_files_in_torchvision_layout(fake_data, tmp_path, monkeypat
     sums = write_fake_fashion_mnist(layout, gz=False)
     monkeypatch.setattr(data, "_MD5", sums)
     train_iter, _ = load_fashion_mnist(4, source_dir=tmp_path / "tv", device="cpu")
-    assert train_iter.num_examples == N_TRAIN
+    assert len(train_iter.labels) == N_TRAIN
 
 
 def test_environment_variable(fake_data, monkeypatch):
     monkeypatch.setenv("FASHION_MNIST_DIR", str(fake_data))
-    assert load_fashion_mnist(4, device="cpu")[0].num_examples == N_TRAIN
+    assert len(load_fashion_mnist(4, device="cpu")[0].labels) == N_TRAIN
 
 
 def test_system_directory(fake_data, monkeypatch):
     monkeypatch.setattr(data, "_SYSTEM_DIR", fake_data)
-    assert load_fashion_mnist(4, device="cpu")[1].num_examples == N_TEST
+    assert len(load_fashion_mnist(4, device="cpu")[1].labels) == N_TEST
 
 
 def test_download_into_cache_when_nothing_else(fake_data, monkeypatch):
@@ -176,14 +176,14 @@ def test_download_into_cache_when_nothing_else(fake_data, monkeypatch):
     monkeypatch.setattr(data, "_download", fake_download)
     root = fashion_mnist_root()
     assert calls == [root] and root == Path(data._cache_dir())
-    assert load_fashion_mnist(4, device="cpu")[0].num_examples == N_TRAIN
+    assert len(load_fashion_mnist(4, device="cpu")[0].labels) == N_TRAIN
 
 
 def test_staged_cache_is_reused_without_a_source(fake_data, monkeypatch):
     fashion_mnist_root(fake_data)
     monkeypatch.setattr(data, "_SYSTEM_DIR", Path("/nonexistent"))
     # no root, no env, no system dir, downloads fail: the staged copy serves
-    assert load_fashion_mnist(4, device="cpu")[0].num_examples == N_TRAIN
+    assert len(load_fashion_mnist(4, device="cpu")[0].labels) == N_TRAIN
 
 
 def test_staging_is_in_torchvision_layout(fake_data):
@@ -230,7 +230,8 @@ def test_wrong_checksum_names_the_file_and_the_fix(fake_data):
 def test_truncated_file_names_the_file(fake_data):
     path = fake_data / "t10k-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(ValueError, match=r"t10k-images-idx3-ubyte\.gz is corrupt: .*read to the end"):
+    with pytest.raises(ValueError,
+                       match=r"t10k-images-idx3-ubyte\.gz is corrupt: .*read to the end"):
         load_fashion_mnist(4, source_dir=fake_data)
     assert not list(Path(data._staged_dir()).glob("*.part"))
 
@@ -257,7 +258,7 @@ def test_an_explicit_source_replaces_a_damaged_staged_copy(fake_data):
     staged = root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte"
     good = staged.read_bytes()
     staged.write_bytes(good[:-10])
-    assert load_fashion_mnist(4, source_dir=fake_data)[0].num_examples == N_TRAIN
+    assert len(load_fashion_mnist(4, source_dir=fake_data)[0].labels) == N_TRAIN
     assert staged.read_bytes() == good
 
 
@@ -289,7 +290,6 @@ def test_bad_source_dir_type(fake_data):
         load_fashion_mnist(4, source_dir=42)
 
 
-def test_batches_repr_and_len_rounds_up(fake_data):
+def test_batches_len_rounds_up(fake_data):
     train_iter, _ = load_fashion_mnist(6, source_dir=fake_data, device="cpu")
     assert len(train_iter) == math.ceil(N_TRAIN / 6)
-    assert "batch_size=6" in repr(train_iter)

@@ -109,16 +109,6 @@ def test_softmax_rejects_integer_tensor():
         log_softmax(torch.tensor([[1, 2]]))
 
 
-def test_softmax_rejects_dim_out_of_range():
-    with pytest.raises(ValueError, match="dim=2"):
-        softmax(torch.zeros(2, 2), dim=2)
-
-
-def test_softmax_rejects_non_int_dim():
-    with pytest.raises(TypeError, match="dim must be an int"):
-        softmax(torch.zeros(2, 2), dim=1.0)
-
-
 # --- one_hot -----------------------------------------------------------------------
 
 def test_one_hot_matches_torch():
@@ -147,7 +137,7 @@ def test_one_hot_rows_sum_to_one_and_argmax_recovers_labels(case):
 
 
 def test_one_hot_rejects_num_classes_smaller_than_largest_label():
-    with pytest.raises(ValueError, match="num_classes=3"):
+    with pytest.raises(ValueError, match="y holds class index 3, out of range for 3 classes"):
         one_hot(torch.tensor([0, 3]), 3)
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
+from tests.conftest import synthetic_batches
 from torch import nn
 
 from lesson_utils import (
@@ -21,12 +21,11 @@ from lesson_utils import (
     softmax,
     softmax_regression,
 )
-from tests.conftest import synthetic_batches
 
 
 def _manual_accuracy(scores: torch.Tensor, y: torch.Tensor) -> float:
     correct = sum(int(max(range(len(row)), key=lambda j: row[j]) == label)
-                  for row, label in zip(scores.tolist(), y.tolist()))
+                  for row, label in zip(scores.tolist(), y.tolist(), strict=True))
     return correct / len(y)
 
 
@@ -58,9 +57,9 @@ def test_accuracy_extremes():
 @pytest.mark.parametrize(
     ("Y_hat", "y", "error", "match"),
     [
-        (torch.zeros(3, 2), torch.tensor([0, 1]), ValueError, "Y_hat has 3 rows"),
-        (torch.tensor([0, 1, 1]), torch.tensor([0, 1]), ValueError, "Y_hat has 3 predictions"),
-        (torch.zeros(0, 2), torch.zeros(0, dtype=torch.int64), ValueError, "y is empty"),
+        (torch.zeros(3, 2), torch.tensor([0, 1]), ValueError, r"n = 2 labels, got \(3, 2\)"),
+        (torch.tensor([0, 1, 1]), torch.tensor([0, 1]), ValueError, r"n = 2 labels, got \(3,\)"),
+        (torch.zeros(0, 2), torch.zeros(0, dtype=torch.int64), ValueError, "n >= 1, got"),
         (torch.zeros(2, 2), torch.tensor([0.0, 1.0]), TypeError, "y must hold integer"),
         (torch.zeros(2, 2), torch.tensor([0, 2]), ValueError, "y holds class index 2"),
         (torch.zeros(2, 2), torch.tensor([0, -1]), ValueError, "y holds a negative"),
@@ -82,7 +81,6 @@ def test_accumulator_sums_numbers_and_tensors():
     metric.add(1, 2.5, torch.tensor(3))
     metric.add(torch.tensor([1.0]), 0.5, 4)
     assert [metric[i] for i in range(3)] == [2.0, 3.0, 7.0]
-    assert len(metric) == 3
     assert isinstance(metric.data[2], torch.Tensor)  # not read back until asked
     metric.reset()
     assert [metric[i] for i in range(3)] == [0.0, 0.0, 0.0]
@@ -123,7 +121,7 @@ def test_evaluate_accuracy_matches_a_manual_count_and_restores_the_mode():
     net = softmax_regression()
     correct = sum(int((net(X).argmax(1) == y).sum()) for X, y in data)
     net.train()
-    assert evaluate_accuracy(net, data) == pytest.approx(correct / data.num_examples)
+    assert evaluate_accuracy(net, data) == pytest.approx(correct / len(data.labels))
     assert net.training
     net.eval()
     evaluate_accuracy(net, data)
@@ -152,7 +150,7 @@ def test_evaluate_accuracy_bad_input():
         evaluate_accuracy(net, [])
     with pytest.raises(TypeError, match="data_iter must yield pairs"):
         evaluate_accuracy(net, [torch.zeros(2, 2)])
-    with pytest.raises(ValueError, match="Y_hat has 2 rows but y has 3"):
+    with pytest.raises(ValueError, match=r"n = 3 labels, got \(2, 2\)"):
         evaluate_accuracy(net, [(torch.zeros(2, 2), torch.zeros(3, dtype=torch.int64))])
     with pytest.raises(TypeError, match="net must be callable"):
         evaluate_accuracy("net", [])
@@ -165,7 +163,7 @@ def test_confusion_matrix_matches_a_loop():
     O = torch.randn(200, 4, generator=g)
     y = torch.randint(0, 4, (200,), generator=g)
     expected = np.zeros((4, 4), dtype=np.int64)
-    for true, pred in zip(y.tolist(), O.argmax(1).tolist()):
+    for true, pred in zip(y.tolist(), O.argmax(1).tolist(), strict=True):
         expected[true, pred] += 1
     C = confusion_matrix(O, y, 4)
     assert C.dtype == torch.int64
@@ -215,6 +213,32 @@ def test_calibration_bins_match_a_loop(num_bins):
     filled = m_count > 0
     ece = (m_count[filled] / 500 * np.abs(m_acc[filled] - m_conf[filled])).sum()
     assert expected_calibration_error(P, y, num_bins) == pytest.approx(ece)
+
+
+def _rows_with_confidence(confidences: list[float], dtype: torch.dtype) -> torch.Tensor:
+    """Rows of probabilities whose largest entry is exactly c: [c, c, ..., rest, 0, ...]."""
+    rows = []
+    for c in confidences:
+        copies = int(1 / c + 1e-9)
+        rows.append([c] * copies + [1 - copies * c] + [0.0] * (10 - copies))
+    return torch.tensor(rows, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_calibration_bins_put_a_confidence_on_an_edge_in_the_bin_below(dtype):
+    """Bin k is (k/B, (k+1)/B]: c = 0.3 with B = 10 is in bin 2, not 3 (ceil(c*B) - 1)."""
+    edges = [k / 10 for k in range(1, 11)]
+    confidences = edges + [0.35, 0.999]
+    P = _rows_with_confidence(confidences, dtype)
+    assert P.max(dim=1).values.tolist() == torch.tensor(confidences, dtype=dtype).tolist()
+    count = calibration_bins(P, torch.zeros(len(P), dtype=torch.int64), num_bins=10)[2]
+    # bucketize finds the i with upper[i-1] < c <= upper[i]: independent of ceil and floor
+    upper = torch.arange(1, 11, dtype=dtype) / 10
+    expected = torch.bincount(torch.bucketize(P.max(dim=1).values, upper), minlength=10)
+    assert torch.equal(count, expected)
+    assert count.tolist() == [1, 1, 1, 2, 1, 1, 1, 1, 1, 2]  # by hand: 0.35 in bin 3, 0.999 in 9
+    one = calibration_bins(_rows_with_confidence([0.3], dtype), torch.tensor([0]), num_bins=10)
+    assert one[2].nonzero().item() == 2
 
 
 def test_ece_is_zero_for_a_calibrated_model_and_large_for_an_overconfident_one():

@@ -10,7 +10,6 @@ from torch import nn
 
 from lesson_utils import (
     SoftmaxRegressionScratch,
-    cross_entropy,
     recipe,
     seed_everything,
     softmax_regression,
@@ -39,11 +38,13 @@ def test_scratch_model_on_extreme_inputs_matches_torch():
     assert torch.isfinite(model(X)).all()
 
 
-def test_concise_model_shape_and_init():
+def test_concise_model_outputs_logits_of_flattened_images():
     seed_everything(0)
     net = softmax_regression()
-    assert isinstance(net[0], nn.Flatten) and isinstance(net[1], nn.Linear)
-    assert net[1].weight.shape == (10, 784)
+    X = torch.rand(7, 1, 28, 28)
+    W, b = net[1].weight.detach(), net[1].bias.detach()
+    torch.testing.assert_close(net(X).detach(), X.reshape(7, 784) @ W.T + b)  # no softmax
+    assert W.shape == (10, 784)
     assert net[1].weight.std().item() == pytest.approx(0.01, rel=0.05)
     assert sum(p.numel() for p in net.parameters()) == 7850
 
@@ -62,8 +63,10 @@ def test_models_are_built_where_the_caller_says_not_where_lesson_device_says(mon
 def test_recipe_scratch_is_chapter_8s_and_steps_with_its_lr():
     seed_everything(0)
     model, loss, updater = recipe("scratch", lr=0.5)
-    assert isinstance(model, SoftmaxRegressionScratch) and loss is cross_entropy
     X, y = torch.rand(4, 1, 28, 28), torch.tensor([0, 1, 2, 3])
+    logits = X.reshape(4, 784) @ model.W.detach() + model.b.detach()
+    torch.testing.assert_close(loss(model(X), y).detach(),  # per example, from probabilities
+                               F.cross_entropy(logits, y, reduction="none"))
     W_before = model.W.detach().clone()
     loss(model(X), y).sum().backward()
     expected = W_before - 0.5 * model.W.grad / 4
@@ -71,11 +74,17 @@ def test_recipe_scratch_is_chapter_8s_and_steps_with_its_lr():
     torch.testing.assert_close(model.W.detach(), expected)
 
 
-def test_recipe_concise_is_chapter_9s():
+def test_recipe_concise_is_chapter_9s_and_steps_with_its_lr():
+    seed_everything(0)
     net, loss, updater = recipe("concise", lr=np.float32(0.25))
-    assert isinstance(net, nn.Sequential) and loss.reduction == "none"
-    assert isinstance(updater, torch.optim.SGD) and updater.param_groups[0]["lr"] == 0.25
-    assert updater.param_groups[0]["params"] == list(net.parameters())
+    X, y = torch.rand(4, 1, 28, 28), torch.tensor([0, 1, 2, 3])
+    l = loss(net(X), y)
+    torch.testing.assert_close(l, F.cross_entropy(net(X), y, reduction="none"))  # per example
+    l.mean().backward()
+    expected = [p.detach() - 0.25 * p.grad for p in net.parameters()]
+    updater.step()
+    for param, after in zip(net.parameters(), expected, strict=True):
+        torch.testing.assert_close(param.detach(), after)
 
 
 @pytest.mark.parametrize(
@@ -100,7 +109,7 @@ def test_models_bad_input(kwargs, error, match):
     ("impl", "kwargs", "error", "match"),
     [
         ("numpy", {}, ValueError, "impl must be 'scratch' or 'concise', got 'numpy'"),
-        (3, {}, TypeError, "impl must be a str, got int"),
+        (3, {}, ValueError, "impl must be 'scratch' or 'concise', got 3"),
         ("scratch", {"lr": 0}, ValueError, "lr must be positive"),
         ("concise", {"lr": "0.1"}, TypeError, "lr must be a real number"),
     ],

@@ -36,54 +36,31 @@ def test_default_device_unset_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, 
     assert default_device() == torch.device(expected)
 
 
-def test_default_device_unset_on_this_machine(monkeypatch):
-    monkeypatch.delenv("LESSON_DEVICE", raising=False)
-    expected = ("cuda" if torch.cuda.is_available()
-                else "mps" if torch.backends.mps.is_available() else "cpu")
-    assert default_device().type == expected
-
-
-@pytest.mark.parametrize("value", ["mps", "MPS", " mps "])
-def test_default_device_mps_where_there_is_one(monkeypatch, value):
-    _gpus(monkeypatch, cuda=False, mps=True)
+@pytest.mark.parametrize("value", ["gpu", "cuda:x", "tpu:0", "metal", "cuda:99"])
+def test_default_device_names_lesson_device_when_torch_rejects_it(monkeypatch, value):
+    """Not a device name, or no such device here (no machine has 100 GPUs)."""
     monkeypatch.setenv("LESSON_DEVICE", value)
-    assert default_device() == torch.device("mps")
-
-
-def test_default_device_mps_without_an_apple_gpu(monkeypatch):
-    _gpus(monkeypatch, cuda=True, mps=False)
-    monkeypatch.setenv("LESSON_DEVICE", "mps")
-    with pytest.raises(ValueError, match=r"LESSON_DEVICE='mps' asks for a GPU, but "
-                                         r"torch.backends.mps.is_available\(\) is False"):
+    with pytest.raises(ValueError, match=f"LESSON_DEVICE='{value}' cannot be used here: "):
         default_device()
 
 
-@pytest.mark.parametrize("value", ["gpu", "cuda:x", "tpu:0", "mps:0", "metal"])
-def test_default_device_unknown_value(monkeypatch, value):
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
+def test_default_device_cuda_without_a_gpu(monkeypatch):
+    monkeypatch.setenv("LESSON_DEVICE", " CUDA ")
+    with pytest.raises(ValueError, match="LESSON_DEVICE='cuda' cannot be used here"):
+        default_device()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("value", ["cuda", "cuda:0"])
+def test_default_device_cuda_where_there_is_one(monkeypatch, value):
     monkeypatch.setenv("LESSON_DEVICE", value)
-    with pytest.raises(ValueError,
-                       match="LESSON_DEVICE must be 'cpu', 'cuda', 'cuda:N' or 'mps'"):
-        default_device()
-
-
-def test_default_device_cuda_without_gpu(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setenv("LESSON_DEVICE", "cuda")
-    with pytest.raises(ValueError, match="LESSON_DEVICE='cuda' asks for a GPU"):
-        default_device()
-
-
-def test_default_device_cuda_index_out_of_range(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
-    monkeypatch.setenv("LESSON_DEVICE", "cuda:3")
-    with pytest.raises(ValueError, match="only 1 CUDA device"):
-        default_device()
+    assert default_device() == torch.device(value)
 
 
 def test_seed_everything_makes_every_generator_repeat():
     def draw():
-        return random.random(), np.random.rand(), torch.rand(3)
+        return random.random(), np.random.rand(), torch.rand(3)  # noqa: NPY002 -- seeded globally
 
     seed_everything(123)
     first = draw()
@@ -109,9 +86,8 @@ def test_timer_records_and_summarises():
     timer.start()
     time.sleep(0.01)
     assert timer.stop() >= 0.01 and len(timer.times) == 1
-    timer.times = [3.0, 1.0, 2.0]  # known times: the summaries are checked exactly
-    assert (timer.sum(), timer.avg(), timer.median()) == (6.0, 2.0, 2.0)
-    assert timer.cumsum() == [3.0, 4.0, 6.0]
+    timer.times = [3.0, 1.0, 10.0]  # known times: the median (not the mean) is checked exactly
+    assert timer.median() == 3.0
 
 
 def test_timer_as_context_manager():
@@ -120,13 +96,9 @@ def test_timer_as_context_manager():
     assert len(timer.times) == 1 and timer.times[0] >= 0.005
 
 
-def test_timer_summary_without_times():
-    timer = Timer()
-    assert timer.sum() == 0.0
-    with pytest.raises(ValueError, match="no recorded times"):
-        timer.median()
-    with pytest.raises(ValueError, match="no recorded times"):
-        timer.avg()
+def test_timer_median_without_times():
+    with pytest.raises(ValueError, match="no median for empty data"):
+        Timer().median()
 
 
 # ---------------------------------------------------------------- glue

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from tests.conftest import synthetic_batches
 from torch import nn
 
 from lesson_utils import (
@@ -22,8 +23,6 @@ from lesson_utils import (
     train,
     train_epoch,
 )
-from tests.conftest import synthetic_batches
-
 
 # ------------------------------------------------------------------ sgd
 
@@ -160,7 +159,7 @@ def test_train_epoch_bad_input():
         train_epoch(net, [batch], lambda y_hat, y: torch.zeros(3, 1), optimizer)
     with pytest.raises(TypeError, match="loss must return a tensor"):
         train_epoch(net, [batch], lambda y_hat, y: 0.5, optimizer)
-    with pytest.raises(ValueError, match="Y_hat has 3 rows but y has 2"):
+    with pytest.raises(ValueError, match=r"n = 2 labels, got \(3, 2\)"):
         train_epoch(net, [(torch.zeros(3, 2), torch.zeros(2, dtype=torch.int64))],
                     lambda y_hat, y: y_hat.sum(), optimizer)
 
@@ -173,7 +172,7 @@ def test_train_learns_and_returns_the_history():
     history = train(model, synthetic_batches(), synthetic_batches(shuffle=False, seed=1),
                     loss, 4, updater)
     assert isinstance(history, TrainingHistory)
-    assert len(history) == 4 and history.epochs == [1, 2, 3, 4]
+    assert len(history) == 4
     for values in (history.train_loss, history.train_acc, history.test_acc, history.seconds):
         assert len(values) == 4
     assert history.train_loss[-1] < history.train_loss[0]

@@ -11,6 +11,7 @@ import math
 import numbers
 from collections.abc import Iterable
 
+import numpy as np
 import torch
 
 _PROBABILITY_ATOL = 1e-3  # how far a row of probabilities may sum from 1
@@ -74,6 +75,51 @@ def check_labels(y: object, num_classes: int | None = None, *, name: str = "y",
             raise ValueError(
                 f"{name} holds class index {high}, out of range for {num_classes} classes")
     return y
+
+
+def check_class_indices(values: object, num_classes: int, name: str) -> list[int]:
+    """Require class indices in ``0..num_classes-1``, as a tensor or an iterable of ints."""
+    if not isinstance(values, torch.Tensor):
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise TypeError(f"{name} must be an iterable of ints, got {type(values).__name__}")
+        array = np.asarray(list(values))
+        if array.dtype.kind not in "biuf":  # floats and bools: check_labels names them
+            raise TypeError(f"{name} must hold integers, got {array.tolist()!r}")
+        values = torch.as_tensor(array if array.size else array.astype(np.int64))
+    return check_labels(values, num_classes, name=name).reshape(-1).tolist()
+
+
+def check_predictions(Y_hat: object, y: object, num_classes: int | None = None) -> torch.Tensor:
+    """Require labels ``y`` of shape (n,), n >= 1, and a tensor ``Y_hat``; return ``y``.
+
+    The labels must lie below ``num_classes``, else below the number of
+    columns of ``Y_hat`` when it holds scores of shape (n, q). The shapes of
+    ``Y_hat`` are checked where predictions are taken (``metrics._predicted_labels``).
+    """
+    Y_hat = check_tensor(Y_hat, "Y_hat")
+    if num_classes is None and Y_hat.ndim == 2:
+        num_classes = Y_hat.shape[1]
+    y = check_labels(y, num_classes, name="y")
+    if y.ndim != 1 or len(y) == 0:
+        raise ValueError(f"y must have shape (n,) with n >= 1, got {tuple(y.shape)}")
+    return y
+
+
+def check_grid(imgs: Iterable, num_rows: object, num_cols: object, titles: Iterable | None,
+               scale: object) -> tuple[list, list | None]:
+    """Require a grid (of positive size and scale) with a cell and a title for every image.
+
+    Returns the images and the titles (or None) as lists.
+    """
+    cells = check_positive_int(num_rows, "num_rows") * check_positive_int(num_cols, "num_cols")
+    check_positive_real(scale, "scale")
+    images, titles = list(imgs), None if titles is None else list(titles)
+    if len(images) > cells:
+        raise ValueError(f"imgs has {len(images)} images, more than the "
+                         f"{num_rows}x{num_cols} grid holds")
+    if titles is not None and len(titles) < len(images):
+        raise ValueError(f"titles has {len(titles)} entries for {len(images)} images")
+    return images, titles
 
 
 def check_distributions(p: object, name: str, *, hint: str = "") -> torch.Tensor:

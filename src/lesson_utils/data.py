@@ -1,26 +1,8 @@
-"""Fashion-MNIST: find it, check it, stage it, and serve minibatches from memory.
+"""Fashion-MNIST (chapter ``07_dataset``): find it, stage it, and serve minibatches from memory.
 
-Chapter ``07_dataset`` introduces everything here. :func:`fashion_mnist_root`
-looks for the four IDX files (gzipped or not, directly in a directory or in
-torchvision's ``FashionMNIST/raw`` layout), in this order:
-
-1. an explicit ``source_dir`` argument, else the directory named by the
-   environment variable ``FASHION_MNIST_DIR``: staged anew on every call, so
-   a bad file there is an error, even when a good copy is staged already;
-2. the files already staged in the cache (``LESSON_CACHE_DIR``, default
-   ``~/.cache/lesson_utils``);
-3. the Debian/Ubuntu package ``dataset-fashion-mnist``
-   (``/usr/share/datasets/fashion-mnist``);
-4. a download into the cache with torchvision.
-
-Staging decompresses (or copies) each file into ``<cache>/FashionMNIST/raw``
-through a temporary name and a rename, so an interruption leaves no half file,
-and checks the MD5 sum of its content on the way (the sums of the
-*decompressed* files, because packagers recompress the ``.gz`` files). That
-directory is torchvision's layout: :func:`load_fashion_mnist` reads the arrays
-with ``torchvision.datasets.FashionMNIST(root=<cache>)``, then holds the whole
-data set in memory as uint8 tensors (55 MB), so an epoch is a matter of
-slicing a shuffled index, not of one Python call per image.
+:func:`fashion_mnist_root` finds and stages the files; :func:`load_fashion_mnist`
+holds the whole data set in memory as uint8 tensors (55 MB), so an epoch is a
+matter of slicing a shuffled index, not of one Python call per image.
 """
 
 from __future__ import annotations
@@ -35,11 +17,10 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._validation import check_labels, check_positive_int, check_tensor
+from ._validation import check_class_indices, check_labels, check_positive_int, check_tensor
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
@@ -87,15 +68,7 @@ def fashion_mnist_labels(indices: Iterable[int] | torch.Tensor) -> list[str]:
     >>> fashion_mnist_labels(torch.tensor([1, 8]))
     ['trouser', 'bag']
     """
-    if not isinstance(indices, torch.Tensor):
-        if isinstance(indices, (str, bytes)) or not isinstance(indices, Iterable):
-            raise TypeError(f"indices must be an iterable of ints, got {type(indices).__name__}")
-        values = np.asarray(list(indices))
-        if values.dtype.kind not in "biuf":  # "f", "b": check_labels names them
-            raise TypeError(f"indices must hold integers, got {values.tolist()!r}")
-        indices = torch.as_tensor(values if values.size else values.astype(np.int64))
-    check_labels(indices, len(FASHION_MNIST_CLASSES), name="indices")
-    return [FASHION_MNIST_CLASSES[i] for i in indices.reshape(-1).tolist()]
+    return [FASHION_MNIST_CLASSES[i] for i in check_class_indices(indices, 10, "indices")]
 
 
 # --------------------------------------------------------------------------- locating
@@ -198,7 +171,8 @@ def _stage(source: Path, target: Path) -> None:
                 source, f"MD5 of its content is {digest.hexdigest()}, expected {_MD5[name]}"))
         os.replace(tmp_name, target)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise ValueError(_corrupt_message(source, f"it could not be read to the end ({exc})")) from exc
+        raise ValueError(
+            _corrupt_message(source, f"it could not be read to the end ({exc})")) from exc
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
@@ -207,12 +181,23 @@ def _stage(source: Path, target: Path) -> None:
 def fashion_mnist_root(source_dir: str | os.PathLike | None = None) -> Path:
     """Find Fashion-MNIST, stage it into the cache, and return torchvision's root.
 
-    The four decompressed IDX files are staged in ``<returned>/FashionMNIST/raw``,
-    torchvision's layout, so ``torchvision.datasets.FashionMNIST(root=returned)``
-    reads them without downloading. The search order is the module's: an
-    explicit ``source_dir`` (else ``FASHION_MNIST_DIR``) is staged on every call
-    and wins over what is staged already; then the staged files; then the
-    Debian package; then a download.
+    The four IDX files (gzipped or not, directly in a directory or in
+    torchvision's ``FashionMNIST/raw`` layout) are looked for, in this order:
+
+    1. ``source_dir``, else the directory named by ``FASHION_MNIST_DIR``:
+       staged anew on every call, so a bad file there is an error even when a
+       good copy is staged already;
+    2. the files already staged in the cache (``LESSON_CACHE_DIR``, default
+       ``~/.cache/lesson_utils``);
+    3. the Debian/Ubuntu package ``dataset-fashion-mnist``
+       (``/usr/share/datasets/fashion-mnist``);
+    4. a download into the cache with torchvision.
+
+    Staging decompresses (or copies) each file into ``<cache>/FashionMNIST/raw``
+    through a temporary name and a rename (an interruption leaves no half
+    file), checking the MD5 of the *decompressed* content (packagers
+    recompress the ``.gz`` files); ``torchvision.datasets.FashionMNIST(root=returned)``
+    then reads them without downloading.
 
     Parameters
     ----------
@@ -314,11 +299,6 @@ class FashionMNISTBatches:
     def __len__(self) -> int:
         return math.ceil(len(self.labels) / self.batch_size)
 
-    @property
-    def num_examples(self) -> int:
-        """Number of examples in one pass."""
-        return len(self.labels)
-
     def pixels(self) -> torch.Tensor:
         """All images, float32 of shape (n, 1, H, W) in [0, 1], resized if set, in file order."""
         return self._to_float(self.images)
@@ -342,10 +322,6 @@ class FashionMNISTBatches:
                 images = torch.index_select(self.images, 0, index)
                 labels = torch.index_select(self.labels, 0, index)
             yield self._to_float(images), labels
-
-    def __repr__(self) -> str:
-        return (f"FashionMNISTBatches(num_examples={self.num_examples}, "
-                f"batch_size={self.batch_size}, shuffle={self.shuffle}, device={self.device})")
 
 
 def _check_resize(resize: object) -> tuple[int, int] | None:

@@ -1,9 +1,9 @@
-"""Entropy, cross-entropy and KL divergence of discrete distributions.
+"""Entropy, cross-entropy and KL divergence of discrete distributions (chapter ``05_entropy``).
 
-Chapter ``05_entropy`` teaches these. Every function reads distributions along
-the last dimension: a vector of shape (q,) is one distribution over q
-outcomes, a matrix of shape (n, q) a batch of n of them. Results are in nats
-(natural logarithm) unless ``base`` is given (``base=2`` gives bits).
+Every function reads distributions along the last dimension: a floating tensor
+of shape (q,) is one distribution over q outcomes (result of shape ()), one of
+shape (n, q) a batch of n of them (result (n,)). Results are in nats (natural
+logarithm) unless ``base`` is given (``base=2`` gives bits).
 """
 
 from __future__ import annotations
@@ -50,25 +50,9 @@ def _in_base(nats: torch.Tensor, log_base: float | None) -> torch.Tensor:
 def entropy(p: torch.Tensor, base: float | None = None) -> torch.Tensor:
     """Shannon entropy ``H(p) = -sum_i p_i log p_i``, with ``0 log 0 = 0``.
 
-    Parameters
-    ----------
-    p : floating tensor of shape (q,) or (n, q)
-        Distributions along the last dimension: non-negative, summing to 1.
-    base : float, optional
-        Logarithm base: None for nats (default), 2 for bits.
+    Between 0 (a certain outcome) and ``log q`` (the uniform distribution);
+    equals ``torch.distributions.Categorical(probs=p).entropy()``.
 
-    Returns
-    -------
-    tensor of shape () for one distribution, (n,) for a batch;
-    between 0 (a certain outcome) and ``log q`` (the uniform distribution).
-
-    Notes
-    -----
-    Equals ``torch.distributions.Categorical(probs=p).entropy()``. Used in
-    chapter ``05_entropy``.
-
-    Examples
-    --------
     >>> entropy(torch.tensor([0.5, 0.5]), base=2)  # a fair coin: one bit
     tensor(1.)
     >>> entropy(torch.tensor([[1.0, 0.0], [0.9, 0.1]]))  # a certain and a biased coin, in nats
@@ -81,32 +65,15 @@ def entropy(p: torch.Tensor, base: float | None = None) -> torch.Tensor:
 
 def distribution_cross_entropy(p: torch.Tensor, q: torch.Tensor,
                                base: float | None = None) -> torch.Tensor:
-    """Cross-entropy ``H(p, q) = -sum_i p_i log q_i`` of two distributions.
+    """Cross-entropy ``H(p, q) = -sum_i p_i log q_i`` of two distributions of the same shape.
 
     The expected surprisal when outcomes come from ``p`` but are scored (or
     coded) with ``q``. With a one-hot ``p`` it is the classification loss
-    ``-log q_y`` of chapter ``06_losses``.
+    ``-log q_y`` of chapter ``06_losses``. It is ``inf`` where ``q_i = 0`` but
+    ``p_i > 0`` (an outcome the model calls impossible happened); terms with
+    ``p_i = 0`` count 0 even where ``q_i = 0``. ``H(p, p) = H(p)`` and
+    ``H(p, q) = H(p) + KL(p || q) >= H(p)``.
 
-    Parameters
-    ----------
-    p, q : floating tensors of the same shape, (q,) or (n, q)
-        Distributions along the last dimension.
-    base : float, optional
-        Logarithm base: None for nats (default), 2 for bits.
-
-    Returns
-    -------
-    tensor of shape () or (n,); ``inf`` where ``q_i = 0`` but ``p_i > 0``
-    (an outcome the model calls impossible happened). Terms with ``p_i = 0``
-    count 0 even where ``q_i = 0``.
-
-    Notes
-    -----
-    ``H(p, p) = H(p)`` and ``H(p, q) = H(p) + KL(p || q) >= H(p)``. Used in
-    chapter ``05_entropy``.
-
-    Examples
-    --------
     >>> p = torch.tensor([0.9, 0.1])
     >>> distribution_cross_entropy(p, torch.tensor([0.5, 0.5]), base=2)  # coded as fair
     tensor(1.)
@@ -122,19 +89,11 @@ def kl_divergence(p: torch.Tensor, q: torch.Tensor, base: float | None = None) -
     """Kullback-Leibler divergence ``KL(p || q) = sum_i p_i log(p_i / q_i)``.
 
     It equals ``H(p, q) - H(p)``: the extra surprisal paid for scoring
-    outcomes of ``p`` with ``q``. It is >= 0, and 0 only when ``p == q``.
-    Takes ``p``, ``q`` and ``base`` as :func:`distribution_cross_entropy`
-    does and returns a tensor of shape () or (n,); ``inf`` where ``q_i = 0``
-    but ``p_i > 0``.
+    outcomes of ``p`` with ``q``. It is >= 0, 0 only when ``p == q``, not
+    symmetric, and ``inf`` where ``q_i = 0`` but ``p_i > 0``. Equals
+    ``torch.nn.functional.kl_div(q.log(), p, reduction="none").sum(-1)`` (note
+    torch's order: log-probabilities of the model first).
 
-    Notes
-    -----
-    Equals ``torch.nn.functional.kl_div(q.log(), p, reduction="none").sum(-1)``
-    (note torch's order: log-probabilities of the model first). Not symmetric
-    in ``p`` and ``q``. Used in chapter ``05_entropy``.
-
-    Examples
-    --------
     >>> p = torch.tensor([0.9, 0.1])
     >>> kl_divergence(p, p)
     tensor(0.)

@@ -1,7 +1,8 @@
 """Elementwise regression losses: squared (L2), absolute (L1) and Huber.
 
-Chapter ``06_losses`` draws each of them with its gradient and fits a line
-with each to data that contain outliers.
+Chapter ``06_losses`` draws each with its gradient and fits a line with each
+to data that contain outliers. Each takes predictions ``y_hat`` and targets
+``y``, floating tensors of one shape, and returns a loss of that shape.
 """
 
 from __future__ import annotations
@@ -31,17 +32,6 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     The factor 1/2 makes the gradient with respect to ``y_hat`` exactly
     ``y_hat - y``. PyTorch's ``F.mse_loss(reduction="none")`` has no 1/2.
 
-    Parameters
-    ----------
-    y_hat : floating tensor of any shape, the predictions
-    y : floating tensor of the same shape as ``y_hat``, the targets
-
-    Returns
-    -------
-    tensor of the same shape as ``y_hat``
-
-    Examples
-    --------
     >>> squared_loss(torch.tensor([0.0, 1.0, 3.0]), torch.tensor([0.0, 0.0, 0.0]))
     tensor([0.0000, 0.5000, 4.5000])
     """
@@ -53,11 +43,8 @@ def absolute_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Absolute (L1) loss ``|y - y_hat|``, elementwise.
 
     Its gradient is ``sign(y_hat - y)``: the same pull for every error size,
-    and not defined at zero (autograd uses 0 there). Takes and returns what
-    :func:`squared_loss` does.
+    and not defined at zero (autograd uses 0 there).
 
-    Examples
-    --------
     >>> absolute_loss(torch.tensor([-2.0, 0.5]), torch.tensor([0.0, 0.0]))
     tensor([2.0000, 0.5000])
     """
@@ -66,26 +53,13 @@ def absolute_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def huber_loss(y_hat: torch.Tensor, y: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
-    """Huber loss: quadratic for errors up to ``delta``, linear beyond, elementwise.
+    """Huber loss: quadratic for errors up to ``delta`` (> 0), linear beyond, elementwise.
 
     ``(y - y_hat) ** 2 / 2`` where ``|y - y_hat| <= delta``, otherwise
     ``delta * |y - y_hat| - delta ** 2 / 2``. Both pieces and their slopes meet
     at ``|y - y_hat| = delta``. Equals ``F.huber_loss(y_hat, y, reduction="none",
     delta=delta)``.
 
-    Parameters
-    ----------
-    y_hat : floating tensor of any shape, the predictions
-    y : floating tensor of the same shape as ``y_hat``, the targets
-    delta : float > 0
-        Where the quadratic part turns linear.
-
-    Returns
-    -------
-    tensor of the same shape as ``y_hat``
-
-    Examples
-    --------
     >>> huber_loss(torch.tensor([0.5, 3.0]), torch.tensor([0.0, 0.0]), delta=1.0)
     tensor([0.1250, 2.5000])
     """

@@ -23,6 +23,7 @@ from ._validation import (
     check_distributions,
     check_labels,
     check_positive_int,
+    check_predictions,
     check_tensor,
 )
 
@@ -36,20 +37,15 @@ def _predicted_labels(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Checks shapes only (no device synchronisation), so training loops can call
     it on every minibatch.
     """
+    if Y_hat.ndim not in (1, 2) or Y_hat.shape[0] != y.shape[0]:
+        raise ValueError(f"Y_hat must be scores of shape (n, q) or labels of shape (n,) for "
+                         f"the n = {y.shape[0]} labels, got {tuple(Y_hat.shape)}")
     if Y_hat.ndim == 2:
-        if Y_hat.shape[0] != y.shape[0]:
-            raise ValueError(f"Y_hat has {Y_hat.shape[0]} rows but y has {y.shape[0]} labels")
         return Y_hat.argmax(dim=1)
-    if Y_hat.ndim == 1:
-        if Y_hat.is_floating_point() or Y_hat.is_complex() or Y_hat.dtype == torch.bool:
-            raise TypeError(
-                "Y_hat of shape (n,) must hold predicted class indices (integers), got dtype "
-                f"{Y_hat.dtype}; pass scores of shape (n, q) to take their argmax")
-        if Y_hat.shape[0] != y.shape[0]:
-            raise ValueError(f"Y_hat has {Y_hat.shape[0]} predictions but y has {y.shape[0]} labels")
-        return Y_hat
-    raise ValueError(
-        f"Y_hat must be scores of shape (n, q) or labels of shape (n,), got {tuple(Y_hat.shape)}")
+    if Y_hat.is_floating_point() or Y_hat.is_complex() or Y_hat.dtype == torch.bool:
+        raise TypeError(f"Y_hat of shape (n,) must hold predicted class indices, got dtype "
+                        f"{Y_hat.dtype}; pass scores of shape (n, q) to take their argmax")
+    return Y_hat
 
 
 def _num_correct(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -60,44 +56,20 @@ def _num_correct(Y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def accuracy(Y_hat: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of examples whose predicted class equals the label.
 
-    The prediction is the argmax of each row (the max-win rule); softmax keeps
-    the order of the logits, so logits and probabilities give the same answer.
+    ``Y_hat`` holds scores (logits or probabilities) of shape (n, q), or
+    predicted class indices of shape (n,); ``y`` the true class indices, shape
+    (n,). The prediction is the argmax of each row (the max-win rule); softmax
+    keeps the order of the logits, so logits and probabilities give the same
+    answer.
 
-    Parameters
-    ----------
-    Y_hat : tensor of shape (n, q) or (n,)
-        Scores (logits or probabilities) for q classes, or predicted class
-        indices.
-    y : int64 tensor of shape (n,)
-        True class indices.
-
-    Returns
-    -------
-    float in [0, 1]
-
-    Raises
-    ------
-    ValueError
-        When ``Y_hat`` and ``y`` differ in length, ``y`` is empty, or a label
-        is out of range.
-    TypeError
-        When ``y`` (or ``Y_hat`` of shape (n,)) does not hold integers.
-
-    Examples
-    --------
     >>> Y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]])
     >>> accuracy(Y_hat, torch.tensor([0, 2]))
     0.5
     >>> accuracy(torch.tensor([2, 2]), torch.tensor([0, 2]))
     0.5
     """
-    check_tensor(Y_hat, "Y_hat")
-    y = check_labels(y, Y_hat.shape[1] if Y_hat.ndim == 2 else None, name="y")
-    if y.ndim != 1:
-        raise ValueError(f"y must have shape (n,), got {tuple(y.shape)}")
-    if y.numel() == 0:
-        raise ValueError("y is empty: accuracy needs at least one example")
-    return float(_num_correct(Y_hat, y)) / y.numel()
+    y = check_predictions(Y_hat, y)
+    return float(_num_correct(Y_hat, y)) / len(y)
 
 
 class Accumulator:
@@ -105,15 +77,9 @@ class Accumulator:
 
     Values may be Python numbers or one-element tensors. Tensors are summed
     where they live (on the GPU, say) and turned into a Python float only when
-    an entry is read, so adding does not wait for the device.
+    an entry is read, so adding does not wait for the device. Used in chapter
+    ``08_softmax_scratch``.
 
-    Parameters
-    ----------
-    n : int
-        Number of quantities.
-
-    Examples
-    --------
     >>> metric = Accumulator(2)
     >>> metric.add(3, torch.tensor(4.0))
     >>> metric.add(1, 2)
@@ -121,8 +87,6 @@ class Accumulator:
     (4.0, 6.0)
     >>> metric.reset(); metric[1]
     0.0
-
-    Used in chapter ``08_softmax_scratch``.
     """
 
     def __init__(self, n: int) -> None:
@@ -151,41 +115,20 @@ class Accumulator:
     def __getitem__(self, idx: int) -> float:
         return float(self.data[idx])
 
-    def __len__(self) -> int:
-        return self.n
-
-    def __repr__(self) -> str:
-        return f"Accumulator({[float(v) for v in self.data]})"
-
 
 def evaluate_accuracy(net: Callable[[torch.Tensor], torch.Tensor],
                       data_iter: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
-    """Accuracy of ``net`` over every minibatch of ``data_iter``.
+    """Accuracy of ``net`` (X of shape (n, ...) to scores (n, q)) over every batch of ``data_iter``.
 
     An ``nn.Module`` is put in evaluation mode for the pass (and back in the
     mode it was in afterwards); no gradients are recorded. The batches are
     used where they are: put the model on the same device.
 
-    Parameters
-    ----------
-    net : callable
-        Maps X of shape (n, ...) to scores of shape (n, q).
-    data_iter : iterable of (X, y)
-        y int64 of shape (n,).
-
-    Returns
-    -------
-    float in [0, 1]
-
-    Examples
-    --------
     >>> net = lambda X: torch.stack([X[:, 0], -X[:, 0]], dim=1)  # class 0 when x > 0
     >>> batches = [(torch.tensor([[1.0], [-2.0]]), torch.tensor([0, 1])),
     ...            (torch.tensor([[3.0]]), torch.tensor([1]))]
     >>> round(evaluate_accuracy(net, batches), 4)
     0.6667
-
-    Used from chapter ``08_softmax_scratch`` on.
     """
     check_callable(net, "net")
     was_training = net.training if isinstance(net, nn.Module) else None
@@ -208,33 +151,17 @@ def evaluate_accuracy(net: Callable[[torch.Tensor], torch.Tensor],
 def confusion_matrix(Y_hat: torch.Tensor, y: torch.Tensor, num_classes: int) -> torch.Tensor:
     """Count, for each true class, how often each class was predicted.
 
-    Parameters
-    ----------
-    Y_hat : tensor of shape (n, q) or (n,)
-        Scores for q classes, or predicted class indices.
-    y : int64 tensor of shape (n,)
-        True class indices.
-    num_classes : int
-        Number of classes q.
+    ``Y_hat`` holds scores (n, q) or predicted class indices (n,), ``y`` the
+    true class indices (n,). Entry ``[i, j]`` of the int64 (q, q) result
+    counts examples of true class ``i`` predicted as ``j``; rows sum to the
+    class sizes and the trace is the number correct.
 
-    Returns
-    -------
-    int64 tensor of shape (q, q)
-        Entry ``[i, j]`` counts examples of true class ``i`` predicted as ``j``;
-        rows sum to the class sizes and the trace is the number correct.
-
-    Examples
-    --------
     >>> confusion_matrix(torch.tensor([0, 2, 2, 1]), torch.tensor([0, 2, 1, 1]), 3)
     tensor([[1, 0, 0],
             [0, 1, 1],
             [0, 0, 1]])
     """
-    num_classes = check_positive_int(num_classes, "num_classes")
-    check_tensor(Y_hat, "Y_hat")
-    y = check_labels(y, num_classes, name="y")
-    if y.ndim != 1:
-        raise ValueError(f"y must have shape (n,), got {tuple(y.shape)}")
+    y = check_predictions(Y_hat, y, check_positive_int(num_classes, "num_classes"))
     if Y_hat.ndim == 2 and Y_hat.shape[1] != num_classes:
         raise ValueError(f"Y_hat has {Y_hat.shape[1]} columns, expected num_classes={num_classes}")
     pred = check_labels(_predicted_labels(Y_hat, y), num_classes, name="Y_hat")
@@ -255,26 +182,14 @@ def calibration_bins(Y_hat: torch.Tensor, y: torch.Tensor, num_bins: int = 10,
                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Group predictions by confidence and measure each group's accuracy.
 
-    The confidence of a prediction is its largest probability. Bin ``k`` holds
-    the confidences in ``(k / num_bins, (k + 1) / num_bins]``. A calibrated
-    model is right about 70 % of the time when it says 0.7: its bins lie on
-    the diagonal of a reliability diagram.
+    ``Y_hat`` (n, q) holds rows of probabilities. The confidence of a
+    prediction is its largest probability; bin ``k`` of ``num_bins`` equal
+    bins holds the confidences in ``(k / num_bins, (k + 1) / num_bins]``. A
+    calibrated model is right about 70 % of the time when it says 0.7: its
+    bins lie on the diagonal of a reliability diagram. Returns, per bin, the
+    mean confidence and the accuracy (NaN where the bin is empty) and the
+    number of examples (int64).
 
-    Parameters
-    ----------
-    Y_hat : floating tensor of shape (n, q), rows of probabilities
-    y : int64 tensor of shape (n,)
-    num_bins : int
-        Number of equal-width bins over [0, 1].
-
-    Returns
-    -------
-    confidence, accuracy, count : tensors of shape (num_bins,)
-        Mean confidence and accuracy per bin (NaN where the bin is empty) and
-        the number of examples in it (int64).
-
-    Examples
-    --------
     >>> Y_hat = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6]])
     >>> conf, acc, count = calibration_bins(Y_hat, torch.tensor([0, 1, 1]), num_bins=2)
     >>> conf, acc, count
@@ -303,18 +218,6 @@ def expected_calibration_error(Y_hat: torch.Tensor, y: torch.Tensor, num_bins: i
     ``ECE = sum_k (n_k / n) * |acc_k - conf_k|`` over the bins of
     :func:`calibration_bins`; 0 for a perfectly calibrated model.
 
-    Parameters
-    ----------
-    Y_hat : floating tensor of shape (n, q), rows of probabilities
-    y : int64 tensor of shape (n,)
-    num_bins : int
-
-    Returns
-    -------
-    float in [0, 1]
-
-    Examples
-    --------
     >>> Y_hat = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6]])
     >>> round(expected_calibration_error(Y_hat, torch.tensor([0, 1, 1]), num_bins=2), 4)
     0.1

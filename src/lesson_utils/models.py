@@ -24,23 +24,13 @@ __all__ = ["SoftmaxRegressionScratch", "softmax_regression", "recipe"]
 class SoftmaxRegressionScratch:
     """Softmax regression from scratch: ``softmax(X.reshape(-1, d) @ W + b)``.
 
-    ``W`` of shape (d, q) is drawn from N(0, sigma²) with ``torch.normal`` on
-    the CPU (PyTorch's global CPU generator, so ``seed_everything`` fixes it and
-    a GPU run starts from the same numbers) and moved to ``device``; ``b`` of
-    shape (q,) starts at zero. Both have ``requires_grad=True``.
+    ``W`` of shape (d, q), d = ``num_inputs`` (784 for 28 × 28 images) and q =
+    ``num_outputs`` (10 classes), is drawn from N(0, sigma²) with
+    ``torch.normal`` on the CPU (PyTorch's global CPU generator, so
+    ``seed_everything`` fixes it and a GPU run starts from the same numbers)
+    and moved to ``device``; ``b`` of shape (q,) starts at zero. Both have
+    ``requires_grad=True``.
 
-    Parameters
-    ----------
-    num_inputs, num_outputs : int
-        d (784 for 28 × 28 images) and q (10 classes).
-    sigma : float
-        Standard deviation of the initial weights.
-    device : torch.device or str
-        Where the parameters live (default the CPU; chapters pass
-        ``default_device()``).
-
-    Examples
-    --------
     >>> model = SoftmaxRegressionScratch(4, 3)
     >>> Y_hat = model(torch.ones(2, 2, 2))  # images are flattened to 4 features
     >>> Y_hat.shape, torch.allclose(Y_hat.sum(1), torch.ones(2))
@@ -71,25 +61,12 @@ class SoftmaxRegressionScratch:
 
 def softmax_regression(num_inputs: int = 784, num_outputs: int = 10, sigma: float = 0.01,
                        device: torch.device | str = "cpu") -> nn.Sequential:
-    """The concise model: ``nn.Sequential(nn.Flatten(), nn.Linear(d, q))``.
+    """The concise model: ``nn.Sequential(nn.Flatten(), nn.Linear(d, q))`` on ``device``.
 
     The weights are re-drawn from N(0, sigma²), as the notes' ``init_weights``
     does; the bias keeps PyTorch's default initialisation. The model outputs
-    logits: pair it with ``nn.CrossEntropyLoss``.
+    logits of shape (n, q): pair it with ``nn.CrossEntropyLoss``.
 
-    Parameters
-    ----------
-    num_inputs, num_outputs : int
-    sigma : float
-    device : torch.device or str
-        Where the parameters live (default the CPU).
-
-    Returns
-    -------
-    nn.Sequential mapping (n, ...) to logits of shape (n, q)
-
-    Examples
-    --------
     >>> net = softmax_regression(784, 10)
     >>> net(torch.zeros(5, 1, 28, 28)).shape
     torch.Size([5, 10])
@@ -112,23 +89,9 @@ def recipe(impl: str, *, lr: float = 0.1, device: torch.device | str = "cpu",
     :func:`cross_entropy` on its probabilities and :func:`sgd` as
     ``updater(batch_size)``. ``"concise"`` is chapter 9's:
     :func:`softmax_regression`, ``nn.CrossEntropyLoss(reduction="none")`` on
-    its logits and ``torch.optim.SGD``. Both take the same steps.
+    its logits and ``torch.optim.SGD``. Both take the same steps with learning
+    rate ``lr``; the parameters live on ``device``: put the data there too.
 
-    Parameters
-    ----------
-    impl : {"scratch", "concise"}
-    lr : float
-        Learning rate, > 0.
-    device : torch.device or str
-        Where the model's parameters live; put the data there too.
-
-    Returns
-    -------
-    net, loss, updater
-        The arguments :func:`train` takes under those names.
-
-    Examples
-    --------
     >>> net, loss, updater = recipe("concise", lr=0.1)
     >>> type(loss).__name__, type(updater).__name__
     ('CrossEntropyLoss', 'SGD')
@@ -143,6 +106,4 @@ def recipe(impl: str, *, lr: float = 0.1, device: torch.device | str = "cpu",
     if impl == "concise":
         net = softmax_regression(device=device)
         return net, nn.CrossEntropyLoss(reduction="none"), torch.optim.SGD(net.parameters(), lr=lr)
-    if not isinstance(impl, str):
-        raise TypeError(f"impl must be a str, got {type(impl).__name__}")
     raise ValueError(f"impl must be 'scratch' or 'concise', got {impl!r}")

@@ -1,7 +1,9 @@
 """Vector and matrix norms: L1, L2 (scaled, so it neither overflows nor underflows), Frobenius.
 
 Chapter ``04_norms`` teaches these and uses them to explain why an L1 penalty
-makes weights sparse while an L2 penalty only shrinks them.
+makes weights sparse while an L2 penalty only shrinks them. The vector norms
+take a floating tensor of shape (d,), or a batch (..., d), and return shape
+() or (...).
 """
 
 from __future__ import annotations
@@ -23,22 +25,9 @@ def _check_vector(x: object, name: str) -> torch.Tensor:
 def l1_norm(x: torch.Tensor) -> torch.Tensor:
     """L1 (Manhattan) norm ``sum_i |x_i|`` along the last dimension.
 
-    Parameters
-    ----------
-    x : floating tensor of shape (d,) or a batch of vectors (..., d)
-
-    Returns
-    -------
-    tensor of shape () for a vector, (...) for a batch
-
-    Notes
-    -----
     The gradient is ``sign(x)``, so it is 0 where an entry is exactly 0, the
-    same subgradient ``torch.linalg.vector_norm(x, ord=1)`` uses. Used in
-    chapter ``04_norms``.
+    same subgradient ``torch.linalg.vector_norm(x, ord=1)`` uses.
 
-    Examples
-    --------
     >>> l1_norm(torch.tensor([3.0, -4.0]))
     tensor(7.)
     >>> l1_norm(torch.tensor([[1.0, -1.0], [0.5, 0.0]]))
@@ -55,17 +44,10 @@ def l2_norm(x: torch.Tensor) -> torch.Tensor:
     result multiplied back, ``m * sqrt(sum (x_i / m)**2)`` with
     ``m = max_i |x_i|``, so that the squares can neither overflow (``x_i`` of
     ``1e20`` in float32) nor underflow (``1e-30``): the same idea as the
-    log-sum-exp trick of chapter ``06_losses``. Takes and returns what
-    :func:`l1_norm` does.
+    log-sum-exp trick of chapter ``06_losses``. A vector with an infinite entry
+    has norm ``inf``. The gradient is ``x / ||x||``, and 0 at the zero vector
+    (a subgradient, as in ``torch.linalg.vector_norm``).
 
-    Notes
-    -----
-    The norm of a vector with an infinite entry is ``inf``. The gradient is
-    ``x / ||x||``, and 0 at the zero vector (a subgradient, as in
-    ``torch.linalg.vector_norm``). Used in chapter ``04_norms``.
-
-    Examples
-    --------
     >>> l2_norm(torch.tensor([3.0, -4.0]))
     tensor(5.)
     >>> l2_norm(torch.tensor([3e20, 4e20]))  # the naive sqrt(sum(x**2)) gives inf
@@ -87,25 +69,12 @@ def l2_norm(x: torch.Tensor) -> torch.Tensor:
 def frobenius_norm(X: torch.Tensor) -> torch.Tensor:
     """Frobenius norm ``sqrt(sum_ij X_ij**2)``: the L2 norm of the matrix read as one vector.
 
-    Parameters
-    ----------
-    X : floating tensor of shape (m, n), or a batch of matrices (..., m, n)
-        The norm is taken over the last two dimensions. A 0-D or 1-D input
-        raises ``ValueError`` (use :func:`l2_norm` for a vector), matching
-        ``torch.linalg.matrix_norm``.
+    ``X`` has shape (m, n), or (..., m, n) for a batch; the result () or (...).
+    A 0-D or 1-D input raises ``ValueError`` (use :func:`l2_norm` for a
+    vector), as ``torch.linalg.matrix_norm`` does. Equal to
+    ``torch.linalg.matrix_norm(X, "fro")``, to ``sqrt(trace(X.T @ X))`` and to
+    the L2 norm of the singular values.
 
-    Returns
-    -------
-    tensor of shape () for a matrix, (...) for a batch
-
-    Notes
-    -----
-    Equal to ``torch.linalg.matrix_norm(X, "fro")``, to
-    ``sqrt(trace(X.T @ X))`` and to the L2 norm of the singular values. Used
-    in chapter ``04_norms``.
-
-    Examples
-    --------
     >>> frobenius_norm(torch.tensor([[1.0, 2.0], [2.0, 4.0]]))
     tensor(5.)
     """

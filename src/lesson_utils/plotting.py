@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ._validation import check_positive_int
+from ._validation import check_grid, check_positive_int
 
 __all__ = ["use_book_style", "show_images", "TrainingPlot"]
 
@@ -94,21 +94,7 @@ def show_images(imgs: Sequence | torch.Tensor, num_rows: int, num_cols: int,
     (2,)
     >>> plt.close("all")
     """
-    for name, value in (("num_rows", num_rows), ("num_cols", num_cols)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value <= 0:
-            raise ValueError(f"{name} must be positive, got {value}")
-    if not scale > 0:
-        raise ValueError(f"scale must be positive, got {scale}")
-    images = list(imgs)
-    if len(images) > num_rows * num_cols:
-        raise ValueError(
-            f"imgs has {len(images)} images, more than the {num_rows}x{num_cols} grid holds")
-    if titles is not None:
-        titles = list(titles)
-        if len(titles) < len(images):
-            raise ValueError(f"titles has {len(titles)} entries for {len(images)} images")
+    images, titles = check_grid(imgs, num_rows, num_cols, titles, scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale),
                            squeeze=False)
     axes = axes.ravel()
@@ -165,7 +151,7 @@ class TrainingPlot:
         self.legend = [str(name) for name in legend]
         if not self.legend:
             raise ValueError("legend must name at least one curve, got none")
-        self.path = path
+        self.path = None if path is None else Path(path)
         self.figure = Figure()  # sized by rcParams, like a pyplot figure
         self.axes = self.figure.add_subplot(xlabel="epoch", xlim=(1, max(self.num_epochs, 2)),
                                             title=title or "")
@@ -189,23 +175,17 @@ class TrainingPlot:
             raise ValueError(
                 f"values has {len(values)} entries but the plot has {len(self.legend)} curves")
         self.x.append(float(epoch))
-        for store, line, value in zip(self.values, self._lines, values):
+        for store, line, value in zip(self.values, self._lines, values, strict=True):
             store.append(value)
             line.set_data(self.x, store)
         self.axes.relim()
         self.axes.autoscale_view(scalex=False)
         self._draw()
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the figure to ``path`` (format from its suffix, e.g. ``.png``); return it."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.figure.savefig(path, bbox_inches="tight")
-        return path
-
     def _draw(self) -> None:
-        if self.path is not None:
-            self.save(self.path)
+        if self.path is not None:  # the format follows the suffix, e.g. .png
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.figure.savefig(self.path, bbox_inches="tight")
         IPython = sys.modules.get("IPython")  # a kernel has imported it: never import it here
         if getattr(IPython and IPython.get_ipython(), "kernel", None) is None:
             return  # not in a Jupyter kernel

@@ -36,26 +36,15 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
 
     The loss was *summed* over the minibatch before ``backward()``, so
     dividing by ``batch_size`` makes the step use the mean gradient; with a
-    mean loss this equals ``torch.optim.SGD(params, lr).step()``.
+    mean loss this equals ``torch.optim.SGD(params, lr).step()``. ``params``
+    are leaf tensors with ``requires_grad=True`` whose ``.grad`` is set. Used
+    in chapter ``08_softmax_scratch``.
 
-    Parameters
-    ----------
-    params : iterable of tensors
-        Leaf tensors with ``requires_grad=True`` whose ``.grad`` is set.
-    lr : float
-        Learning rate, > 0.
-    batch_size : int
-        Number of examples the summed loss covered, > 0.
-
-    Examples
-    --------
     >>> w = torch.tensor([1.0, 2.0], requires_grad=True)
     >>> (3 * w).sum().backward()  # gradient 3 for both entries
     >>> sgd([w], lr=0.1, batch_size=3)
     >>> w.detach(), w.grad
     (tensor([0.9000, 1.9000]), tensor([0., 0.]))
-
-    Used in chapter ``08_softmax_scratch``.
     """
     lr = check_positive_real(lr, "lr")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -92,33 +81,17 @@ def train_epoch(net: Callable[[torch.Tensor], torch.Tensor],
                 train_iter: Iterable[tuple[torch.Tensor, torch.Tensor]],
                 loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
                 updater: _Updater) -> tuple[float, float]:
-    """Train for one epoch (one pass over ``train_iter``).
+    """Train for one epoch; return (mean training loss, training accuracy) over it.
 
-    Per minibatch: ``y_hat = net(X)``, ``l = loss(y_hat, y)``, then an update.
-    With a ``torch.optim.Optimizer`` the *mean* loss is back-propagated and
-    ``step()`` taken; with a from-scratch ``updater(batch_size)`` the *summed*
-    loss is back-propagated and the updater divides by the batch size (see
-    :func:`sgd`). Both take the same step.
+    Per minibatch ``(X, y)`` of ``train_iter``: ``y_hat = net(X)``, ``l =
+    loss(y_hat, y)`` (per-example losses of shape (n,) or their mean), then an
+    update. With a ``torch.optim.Optimizer`` the *mean* loss is back-propagated
+    and ``step()`` taken; with a from-scratch ``updater(batch_size)`` the
+    *summed* loss is back-propagated and the updater divides by the batch size
+    (see :func:`sgd`). Both take the same step. An ``nn.Module`` is put in
+    training mode. Loss and accuracy are averaged over the examples, with the
+    parameters as they were when each minibatch was seen.
 
-    Parameters
-    ----------
-    net : callable
-        Maps X of shape (n, ...) to scores of shape (n, q), on the device of
-        the batches; an ``nn.Module`` is put in training mode.
-    train_iter : iterable of (X, y)
-    loss : callable
-        ``loss(y_hat, y)`` returns per-example losses of shape (n,) or their mean.
-    updater : torch.optim.Optimizer or callable
-        An optimizer, or ``updater(batch_size)`` that updates the parameters.
-
-    Returns
-    -------
-    (mean training loss, training accuracy) : tuple of float
-        Averaged over the examples seen during the epoch, with the parameters
-        as they were when each minibatch was seen.
-
-    Examples
-    --------
     >>> torch.manual_seed(0) and None
     >>> X = torch.randn(64, 2); y = (X[:, 0] > 0).long()
     >>> net = nn.Linear(2, 2)
@@ -127,8 +100,6 @@ def train_epoch(net: Callable[[torch.Tensor], torch.Tensor],
     >>> losses = [train_epoch(net, [(X, y)] * 10, loss, updater)[0] for _ in range(3)]
     >>> losses[2] < losses[0]
     True
-
-    Used in chapter ``08_softmax_scratch``.
     """
     check_callable(net, "net")
     check_callable(loss, "loss")
@@ -158,27 +129,15 @@ def train_epoch(net: Callable[[torch.Tensor], torch.Tensor],
 class TrainingHistory:
     """What :func:`train` measured, one entry per epoch.
 
-    Attributes
-    ----------
-    train_loss : list of float
-        Mean training loss over each epoch.
-    train_acc : list of float
-        Training accuracy over each epoch (measured while training).
-    test_acc : list of float
-        Test accuracy after each epoch.
-    seconds : list of float
-        Wall-clock time of each epoch, evaluation included.
+    ``train_loss`` and ``train_acc`` over each epoch (measured while
+    training), ``test_acc`` after it, and ``seconds``, its wall-clock time,
+    evaluation included.
     """
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
-
-    @property
-    def epochs(self) -> list[int]:
-        """The epoch numbers 1, 2, ..., as plotted."""
-        return list(range(1, len(self.train_loss) + 1))
 
     def __len__(self) -> int:
         return len(self.train_loss)
@@ -194,40 +153,12 @@ def train(net: Callable[[torch.Tensor], torch.Tensor],
 
     The notes' ``train_ch3``: :func:`train_epoch`, then
     :func:`evaluate_accuracy` on the test data, recorded in a
-    :class:`TrainingHistory`. After each epoch, ``scheduler.step()`` (say, a
-    learning-rate schedule), then ``on_epoch(history)`` (say, a plot's
-    ``update``).
+    :class:`TrainingHistory`. After each epoch, ``scheduler.step()`` (say,
+    ``torch.optim.lr_scheduler.MultiStepLR(updater, [6, 10])``), then
+    ``on_epoch(history)`` (say, :meth:`TrainingPlot.update`). Raises
+    ``FloatingPointError`` when the training loss of an epoch is not finite
+    (the parameters have diverged, typically because ``lr`` is too large).
 
-    Parameters
-    ----------
-    net : callable
-        An ``nn.Module`` or a from-scratch model, on the device of the batches.
-    train_iter, test_iter : iterable of (X, y)
-    loss : callable
-        ``loss(y_hat, y)``, per-example losses of shape (n,) or their mean.
-    num_epochs : int
-        > 0.
-    updater : torch.optim.Optimizer or callable ``updater(batch_size)``
-    scheduler : object with a ``step()`` method, optional
-        E.g. ``torch.optim.lr_scheduler.MultiStepLR(updater, [6, 10])``,
-        stepped once per epoch.
-    on_epoch : callable, optional
-        Called as ``on_epoch(history)`` after each epoch, e.g.
-        :meth:`TrainingPlot.update`.
-
-    Returns
-    -------
-    TrainingHistory
-        Per-epoch ``train_loss``, ``train_acc``, ``test_acc`` and ``seconds``.
-
-    Raises
-    ------
-    FloatingPointError
-        When the training loss of an epoch is not finite (the parameters have
-        diverged, typically because ``lr`` is too large).
-
-    Examples
-    --------
     >>> torch.manual_seed(0) and None
     >>> X = torch.randn(64, 2); y = (X[:, 0] > 0).long()
     >>> net = nn.Linear(2, 2)
@@ -240,8 +171,6 @@ def train(net: Callable[[torch.Tensor], torch.Tensor],
     3 True
     >>> updater.param_groups[0]["lr"]  # 0.5 halved after each of the 3 epochs
     0.0625
-
-    Used in chapters ``08_softmax_scratch`` to ``10_evaluating``.
     """
     num_epochs = check_positive_int(num_epochs, "num_epochs")
     if scheduler is not None:
