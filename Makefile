@@ -38,9 +38,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # Fashion-MNIST: from apt where it is missing and apt-get is usable, else the
-# loader downloads it (see README, "Data").
+# loader downloads it (see README, "Data"); then staged in the cache.
 data: $(STAMP)
-	bash tools/ensure-data.sh $(BIN)/python
+	bash tools/ensure-system.sh data
+	$(BIN)/python -c 'from lesson_utils import fashion_mnist_root; print("Fashion-MNIST is staged in", fashion_mnist_root() / "FashionMNIST" / "raw")'
 
 book: data
 	$(BIN)/python tools/build_book.py html
@@ -49,7 +50,7 @@ book: data
 # execution cache (make book fills it; a chapter missing from it is executed),
 # typeset by XeLaTeX. Also copied to _build/html/pdf, where the intro links them.
 pdf: data
-	bash tools/ensure-tex.sh
+	bash tools/ensure-system.sh tex
 	$(BIN)/python tools/build_book.py pdf
 
 # The PDFs built, then read back with pdftotext (tests/pdf).
@@ -104,15 +105,14 @@ seed-sweep: data
 # Every page of the built book (_build/html, or BOOK_HTML_DIR) opened in headless
 # Chromium; screenshots go to _build/screenshots. Installs Chromium where apt can.
 browser: $(STAMP)
-	bash tools/ensure-browser.sh
-	$(BIN)/python tools/ensure_axe.py
+	bash tools/ensure-system.sh browser
 	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
 
-# Jupyter refuses to run as root unless told to (containers, cloud machines);
-# LAB_ARGS passes more options (the test gives a port and no browser).
+# Jupyter Lab on chapters/, with --allow-root as root (tools/lab.sh);
+# LAB_ARGS passes more options.
 LAB_ARGS ?=
 lab: data
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) chapters/
+	bash tools/lab.sh $(BIN)/jupyter $(LAB_ARGS)
 
 sync: $(STAMP)
 	$(BIN)/python tools/colab_cell.py

@@ -1,5 +1,6 @@
-"""Shared fixtures and builders: hermetic tests (no network), a tiny fake
-Fashion-MNIST (as files and as batches) and the pages of ``_toc.yml``.
+"""Shared fixtures and builders: a tiny fake Fashion-MNIST (as files and as
+batches) and the pages of ``_toc.yml``. The tests are hermetic through
+pytest-socket (pyproject.toml's addopts; tests/test_hermetic.py checks it).
 
 Test modules import the builders with ``from tests.conftest import ...``.
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import socket
 from pathlib import Path
 
 import matplotlib
@@ -20,44 +20,6 @@ import yaml
 from lesson_utils import FashionMNISTBatches
 
 matplotlib.use("Agg")  # tests draw figures without a screen
-
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-
-
-class NetworkBlocked(RuntimeError):
-    """Raised when a unit test tries to reach a host other than loopback."""
-
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch):
-    """Refuse every socket connection except to loopback: a test that secretly
-    downloads fails instead of passing on a machine with internet."""
-    real_connect = socket.socket.connect
-
-    def guarded_connect(self, address, *args, **kwargs):
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family == socket.AF_UNIX or host in _LOOPBACK:
-            return real_connect(self, address, *args, **kwargs)
-        raise NetworkBlocked(f"unit tests may not use the network (tried {address!r})")
-
-    def guarded_getaddrinfo(host, *args, **kwargs):
-        if host not in _LOOPBACK and host is not None:
-            raise NetworkBlocked(f"unit tests may not resolve hosts (tried {host!r})")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    real_getaddrinfo = socket.getaddrinfo
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
-    monkeypatch.setattr(socket, "create_connection", _refuse_create_connection(socket.create_connection))
-
-
-def _refuse_create_connection(real):
-    def guarded(address, *args, **kwargs):
-        if address[0] not in _LOOPBACK:
-            raise NetworkBlocked(f"unit tests may not use the network (tried {address!r})")
-        return real(address, *args, **kwargs)
-
-    return guarded
 
 
 # --------------------------------------------------------------- tiny Fashion-MNIST
@@ -105,7 +67,7 @@ def fake_data(tmp_path, monkeypatch):
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
 
     def no_download(cache):
-        raise NetworkBlocked("download attempted in a unit test")
+        raise AssertionError("download attempted in a unit test")
 
     monkeypatch.setattr(data, "_download", no_download)
     return source

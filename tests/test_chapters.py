@@ -9,7 +9,6 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-
 from tests.conftest import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]

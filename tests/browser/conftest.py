@@ -17,11 +17,11 @@ import os
 import shutil
 import tempfile
 import threading
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import yaml
-
 from tests.conftest import toc_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,8 +89,12 @@ def built_pages(directory: Path) -> list[str]:
     return sorted(page for page in set(pages) if (directory / page).is_file())
 
 
-# The editions: language -> (folder under the English root, html lang attribute)
-EDITIONS = {"en": ("", "en"), "zh_CN": ("zh_CN/", "zh-CN")}
+# The editions, as _config.yml names them: language -> (folder under the English
+# root, html lang attribute)
+_CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+EDITIONS = {code: (folder and f"{folder}/", code.replace("_", "-"))
+            for code, folder in _CONFIG["editions"].items()}
+PDF_FILES = _CONFIG["edition_pdfs"]  # language -> file name
 
 
 def edition_of(page: str) -> str:
@@ -134,18 +138,9 @@ def screenshots_dir(book_html) -> Path:
 
 @pytest.fixture(scope="session")
 def axe_script() -> str:
-    """axe-core's source (tools/ensure_axe.py fetches the pinned npm package)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("ensure_axe", ROOT / "tools" / "ensure_axe.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not module.TARGET.is_file():
-        message = f"axe-core is missing ({module.TARGET}): run `python tools/ensure_axe.py`"
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return module.TARGET.read_text(encoding="utf-8")
+    """axe-core's source, as the pinned selenium-axe-python package ships it."""
+    return (resources.files("selenium_axe_python") / "axe-core" / "axe.min.js").read_text(
+        encoding="utf-8")
 
 
 # --------------------------------------------------------------- the server
@@ -194,7 +189,7 @@ def find_chromium() -> tuple[str | None, str | None]:
 def _no_chromium(reason: str):
     message = (
         f"{reason}. The browser test needs Chromium and ChromeDriver: on Debian or "
-        "Ubuntu run `bash tools/ensure-browser.sh` as root (it installs the packages "
+        "Ubuntu run `bash tools/ensure-system.sh browser` as root (it installs the packages "
         "chromium and chromium-driver), or set CHROMIUM and CHROMEDRIVER to their paths."
     )
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:

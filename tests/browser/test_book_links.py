@@ -187,10 +187,8 @@ def test_the_intro_of_each_edition_links_both_pdfs(book_html):
     CI=true or XeLaTeX is installed, and then the files must be there."""
     import os
     import shutil
-    import sys
 
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    from pdf_edition import PDF_FILES
+    from tests.browser.conftest import PDF_FILES
 
     pdfs_built = os.environ.get("CI") == "true" or shutil.which("xelatex") is not None
     for folder in ("", "zh_CN"):
