@@ -1,15 +1,17 @@
-"""The book's own Sphinx extensions (book/_ext), tested without a build."""
+"""The book's own Sphinx extensions (book/_ext) and templates (book/_templates)."""
 
 from __future__ import annotations
 
 import importlib
-import logging
+import io
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"
+ROOT = Path(__file__).resolve().parents[1]
+EXT_DIR = ROOT / "book" / "_ext"
 
 
 @pytest.fixture
@@ -18,61 +20,22 @@ def ext(monkeypatch):
     return importlib.import_module
 
 
-# ------------------------------------------------------------ notebook_pairs
-
-
-def _fake_env(tmp_path, docs: dict[str, tuple[str, bool]]):
-    """docs: docname -> (source suffix, is a notebook)."""
-    metadata = {}
-    for doc, (suffix, notebook) in docs.items():
-        source = tmp_path / f"{doc}{suffix}"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_text("# page\n")
-        metadata[doc] = {"kernelspec": {"name": "python3"}} if notebook else {}
-    return SimpleNamespace(
-        found_docs=set(docs),
-        metadata=metadata,
-        doc2path=lambda doc: tmp_path / f"{doc}{docs[doc][0]}",
-    )
-
-
-def test_a_chapter_without_its_ipynb_pair_is_a_warning(ext, tmp_path, caplog):
-    notebook_pairs = ext("notebook_pairs")
-    env = _fake_env(tmp_path, {"chapters/01_a": (".md", True), "chapters/02_b": (".md", True),
-                               "book/intro": (".md", False)})
-    (tmp_path / "chapters" / "02_b.ipynb").write_text("{}")
-    with caplog.at_level(logging.WARNING):
-        notebook_pairs._check_pairs(None, env)
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1
-    assert "01_a.md has no Jupytext pair 01_a.ipynb" in warnings[0]
-    assert "make sync" in warnings[0]
-
-
-def test_paired_chapters_and_plain_pages_pass(ext, tmp_path, caplog):
-    notebook_pairs = ext("notebook_pairs")
-    env = _fake_env(tmp_path, {"chapters/01_a": (".md", True), "book/glossary": (".md", False)})
-    (tmp_path / "chapters" / "01_a.ipynb").write_text("{}")
-    with caplog.at_level(logging.WARNING):
-        notebook_pairs._check_pairs(None, env)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-
-
 # ------------------------------------------------------------- local_mathjax
 
 
-def test_mathjax_path_points_into_static(ext):
-    local_mathjax = ext("local_mathjax")
-    config = SimpleNamespace(mathjax_path="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js")
-    local_mathjax._use_local_mathjax(None, config)
-    assert config.mathjax_path == "mathjax/tex-mml-chtml.js"
-    assert "://" not in config.mathjax_path
+MATHJAX_PATH = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))[
+    "sphinx"]["config"]["mathjax_path"]
+
+
+def test_mathjax_path_points_into_static():
+    assert MATHJAX_PATH == "mathjax/tex-mml-chtml.js"  # relative: resolved against _static
 
 
 def test_mathjax_is_copied_with_its_fonts_and_licence(ext, tmp_path):
     local_mathjax = ext("local_mathjax")
-    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
-    local_mathjax._copy_mathjax(app, None)
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+                          config=SimpleNamespace(mathjax_path=MATHJAX_PATH))
+    local_mathjax.copy_mathjax(app, None)
     target = tmp_path / "_static" / "mathjax"
     entry = target / "tex-mml-chtml.js"
     assert entry.stat().st_size > 500_000  # the real combined component, not a stub
@@ -86,67 +49,8 @@ def test_mathjax_is_copied_with_its_fonts_and_licence(ext, tmp_path):
 def test_mathjax_is_not_copied_after_a_failed_build(ext, tmp_path):
     local_mathjax = ext("local_mathjax")
     app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
-    local_mathjax._copy_mathjax(app, RuntimeError("build failed"))
+    local_mathjax.copy_mathjax(app, RuntimeError("build failed"))
     assert not (tmp_path / "_static").exists()
-
-
-# --------------------------------------------------------------- theme_fixes
-
-
-def test_duplicated_inline_scripts_are_dropped(ext):
-    from sphinx.builders.html._assets import _JavaScript
-
-    theme_fixes = ext("theme_fixes")
-    thebe = 'const THEBE_JS_URL = "x"'
-    scripts = [
-        _JavaScript("_static/doctools.js", priority=200),
-        _JavaScript(None, body=thebe),  # as the builder stores it
-        _JavaScript("", body=thebe),    # as the registry re-adds it
-        _JavaScript("", body="let other = 1"),
-    ]
-    context = {"script_files": scripts}
-    theme_fixes._drop_duplicate_scripts(None, "page", "page.html", context, None)
-    assert [s.attributes.get("body") for s in scripts] == [None, thebe, "let other = 1"]
-    assert context["script_files"] is scripts  # changed in place, as the builder reads it
-
-
-def test_the_book_opens_in_light_mode_unless_set(ext):
-    theme_fixes = ext("theme_fixes")
-    config = SimpleNamespace(html_context={})
-    theme_fixes._default_mode(None, config)
-    assert config.html_context["default_mode"] == "light"
-    config = SimpleNamespace(html_context={"default_mode": "dark"})
-    theme_fixes._default_mode(None, config)
-    assert config.html_context["default_mode"] == "dark"
-
-
-# ---------------------------------------------------------------- page_meta
-
-
-def _doctree(*children):
-    from docutils.frontend import get_default_settings
-    from docutils.parsers.rst import Parser
-    from docutils.utils import new_document
-
-    document = new_document("page", get_default_settings(Parser))
-    document.extend(children)
-    return document
-
-
-def test_the_description_is_the_first_paragraph_of_prose(ext):
-    from docutils import nodes
-
-    page_meta = ext("page_meta")
-    prose = "Softmax regression is the linear model for choosing one of several classes."
-    cell = nodes.container("", nodes.paragraph(text="x" * 60))
-    table = nodes.table("", nodes.paragraph(text="y" * 60))
-    doctree = _doctree(nodes.paragraph(text="Short."), cell, table, nodes.paragraph(text=prose))
-    assert page_meta.describe(doctree, "Book") == prose
-    long = "word " * 100
-    shortened = page_meta.describe(_doctree(nodes.paragraph(text=long)), "Book")
-    assert shortened.endswith("…") and len(shortened) <= page_meta.LIMIT
-    assert page_meta.describe(_doctree(), "Book") == "Book"
-    assert page_meta.describe(None, "Book") == "Book"
 
 
 # -------------------------------------------------------------- translation
@@ -159,27 +63,71 @@ def test_the_description_is_the_first_paragraph_of_prose(ext):
     ("genindex", "zh_CN", "../genindex.html", "English"),
 ])
 def test_the_edition_switch_points_at_the_same_page(ext, page, language, url, label):
-    assert ext("translation").other_edition_url(page, language) == (url, label)
+    book = yaml.safe_load((EXT_DIR.parents[1] / "_config.yml").read_text(encoding="utf-8"))
+    config = SimpleNamespace(**book["sphinx"]["config"], language=language)
+    other = "zh_CN" if language == "en" else "en"
+    assert ext("translation").other_edition(config, page) == (url, label, other)
 
 
-# -------------------------------------------------------------- theme_fixes
+# ------------------------------------------------------------ book/_templates
 
 
-def test_the_body_fixes_make_code_focusable_and_names_and_roles_right(ext):
-    theme_fixes = ext("theme_fixes")
-    body = ('<pre>x</pre><pre tabindex="0">y</pre>'
-            '<details><summary aria-label="Toggle hidden content">Show code</summary></details>'
-            '<div role="list" class="citation-list"><div class="citation" role="doc-biblioentry">'
-            "</div></div>")
-    fixed = theme_fixes.accessible(body)
-    assert fixed.count('tabindex="0"') == 2 and '<pre tabindex="0">x' in fixed
-    assert "<summary>Show code</summary>" in fixed
-    assert 'role="listitem"' in fixed and "doc-biblioentry" not in fixed
-    assert theme_fixes.accessible(fixed) == fixed
+def _themed_build(tmp_path: Path, templates: bool) -> Path:
+    """A one-page book in sphinx-book-theme with the book's HTML settings, and an
+    extension that adds an inline script after the builder starts, as
+    sphinx-thebe does; with or without book/_templates."""
+    import yaml
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    book = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]
+    settings = {key: value for key, value in book["config"].items()
+                if key.startswith("ogp_") or key == "html_context"}
+    settings["templates_path"] = [str(ROOT / p) for p in book["config"]["templates_path"]]
+    src = tmp_path / "src"
+    src.mkdir(parents=True)
+    (src / "index.rst").write_text("A page\n======\n\nSoftmax regression chooses one of "
+                                   "several classes.\n", encoding="utf-8")
+    (src / "late_script.py").write_text(
+        "def setup(app):\n"
+        "    app.connect('builder-inited',\n"
+        "                lambda app: app.add_js_file(None, body='const LATE = 1'))\n",
+        encoding="utf-8")
+    (src / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(src)!r})\n"
+        f"extensions = {['late_script', *book['extra_extensions']]!r}\n"
+        "project = 'A book'\nhtml_title = 'A book'\nhtml_theme = 'sphinx_book_theme'\n"
+        + "".join(f"{key} = {value!r}\n" for key, value in settings.items()
+                  if templates or key != "templates_path"),
+        encoding="utf-8")
+    out = tmp_path / "html"
+    warnings = io.StringIO()
+    with docutils_namespace():
+        Sphinx(str(src), str(src), str(out), str(tmp_path / "doctrees"), "html",
+               status=None, warning=warnings, freshenv=True).build()
+    assert "WARNING" not in warnings.getvalue(), warnings.getvalue()
+    return out
 
 
-def test_the_page_description_cuts_chinese_at_the_limit(ext):
-    page_meta = ext("page_meta")
-    text = "本书的每一章都是一个由构建过程执行的 notebook。" + "下表来自那次构建。" * 30
-    shortened = page_meta._shorten(text)
-    assert len(shortened) == page_meta.LIMIT and shortened.endswith("…")
+def test_an_inline_script_is_written_once(tmp_path):
+    """Sphinx 7.4 writes it twice: a second `const` is a console SyntaxError
+    (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2.2). If the first assert fails,
+    Sphinx writes it once by itself: drop the scripts block of layout.html."""
+    plain = (_themed_build(tmp_path / "plain", templates=False) / "index.html").read_text()
+    assert plain.count("const LATE = 1") == 2, "Sphinx no longer duplicates inline scripts"
+    page = (_themed_build(tmp_path / "book", templates=True) / "index.html").read_text()
+    assert page.count("const LATE = 1") == 1
+    assert page.count('src="_static/doctools.js') == 1  # files are written as before
+
+
+def test_every_page_has_a_meta_description(tmp_path):
+    """From the page's own prose (sphinxext-opengraph), or for a page without
+    any (the index, the search page) from its title and the book's (layout.html)."""
+    out = _themed_build(tmp_path, templates=True)
+    page = (out / "index.html").read_text()
+    assert '<meta name="description" content="Softmax regression chooses one of several ' \
+        'classes." />' in page
+    assert page.count('name="description"') == 1
+    for name, title in (("genindex", "Index"), ("search", "Search")):
+        html = (out / f"{name}.html").read_text()
+        assert f'<meta name="description" content="{title} — A book" />' in html

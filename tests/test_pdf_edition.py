@@ -8,19 +8,27 @@ the {pdf} role. tests/pdf checks the real PDFs where TeX is installed.
 
 from __future__ import annotations
 
+import inspect
 import io
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 
 from build_book import missing_characters  # noqa: E402
-from tests.conftest import NOTEBOOK_FRONT_MATTER  # noqa: E402
 from pdf_edition import cjk_outside_text, strip_ansi  # noqa: E402
+from sphinx_exercise import nodes as exercise_nodes  # noqa: E402
+from tests.conftest import NOTEBOOK_FRONT_MATTER  # noqa: E402
+
+# the book's editions and LaTeX settings, as _config.yml names them
+BOOK = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+BOOK_CONF = "".join(f"{key} = {BOOK[key]!r}\n" for key in
+                    ("editions", "edition_labels", "edition_pdfs", "latex_elements"))
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -65,6 +73,10 @@ def test_missing_characters_reads_xelatex_log_lines():
 
 # ------------------------------------------------------- a small Sphinx book
 
+# a 1x1 PNG, for a figure
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
+
 
 PAGES = {
     "index.md": """\
@@ -87,6 +99,16 @@ print("\\x1b[31mred\\x1b[0m and plain")
 ```
 
 A loss $\\text{损失} = 1$ and {pdf}`a link <zh_CN>`.
+
+````{exercise}
+:label: ex-colours
+
+Name the colour of this figure.
+
+```{figure} square.png
+A red square.
+```
+````
 """,
     "notes.md": "# Notes\n\nA formula with bare Chinese: $损失 = 1$.\n",
 }
@@ -106,8 +128,10 @@ def _build(tmp_path: Path, builder: str, pages: dict[str, str] = PAGES) -> tuple
         "extensions = ['myst_nb', 'pdf_edition']\n"
         "myst_enable_extensions = ['dollarmath']\n"
         "nb_execution_mode = 'auto'\n"
-        "html_theme = 'basic'\n",
+        "latex_engine = 'xelatex'\n"
+        "html_theme = 'basic'\n" + BOOK_CONF,
         encoding="utf-8")
+    (src / "chapters" / "square.png").write_bytes(PNG)
     warnings = io.StringIO()
     out = tmp_path / builder
     with docutils_namespace():
@@ -144,11 +168,26 @@ def test_chapter_numbers_follow_the_file_numbers(latex_build):
     assert order == sorted(order)
 
 
-def test_the_book_class_and_fonts_are_used(latex_build):
+def test_the_book_class_fonts_and_preambles_are_used(latex_build):
     tex, _, out = latex_build
     assert r"{softmaxbook}" in tex and (out / "softmaxbook.cls").is_file()
-    assert r"\setCJKmainfont{Noto Serif CJK SC}" in tex
-    assert "ucharclasses" not in tex  # it cannot be loaded with xeCJK
+    assert r"\setCJKmainfont{Noto Serif CJK SC}" in tex and r"\setmainfont{FreeSerif}" in tex
+    assert r"\usepackage{unicode-math}" in tex                   # book/_latex/preamble.tex
+    assert r"\xeCJKDeclareCharClass{HalfLeft}" in tex            # book/_latex/preamble-en.tex
+    assert r"\documentclass[a4paper,10pt,english]" in tex
+    assert "{ucharclasses}" not in tex  # it cannot be loaded with xeCJK
+
+
+def test_a_figure_in_an_exercise_stays_in_place(latex_build):
+    """sphinx-exercise's box around a float is a LaTeX error; pdf_edition.py wraps its LaTeX
+    visitors, which this also checks are still there."""
+    tex, warnings, _ = latex_build
+    exercise = tex[tex.index(r"\begin{sphinxadmonition}"):tex.index(r"\end{sphinxadmonition}")]
+    assert r"\begin{figure}[H]" in exercise, warnings
+    for name in ("exercise", "exercise_enumerable", "solution"):
+        for step in ("visit", "depart"):
+            visitor = getattr(exercise_nodes, f"{step}_{name}_node")
+            assert list(inspect.signature(visitor).parameters) == ["self", "node"]
 
 
 def test_the_pdf_role_links_each_edition_from_any_page(tmp_path):

@@ -16,16 +16,16 @@ A failure names the catalog and quotes the English message.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
-from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALE = ROOT / "locales" / "zh_CN" / "LC_MESSAGES"
 
 ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
 TARGET = re.compile(r"<([^<>]+)>\s*$")
@@ -65,19 +65,24 @@ def inline_code(text: str) -> Counter:
     return Counter(CODE.findall(ROLE.sub("", text)))
 
 
-def glossary_names() -> dict[str, list[str]]:
-    """English term (lower case) -> the Chinese names its glossary entry gives."""
-    return _translation_extension().glossary_names(ROOT / "book" / "glossary.md")
-
-
 def _translation_extension():
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("translation", ROOT / "book" / "_ext" /
                                                   "translation.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# The build's own catalog path and untranslated-message rule, with the book's Sphinx config
+extension = _translation_extension()
+CONFIG = SimpleNamespace(
+    **yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"],
+    language="zh_CN")
+
+
+def glossary_names() -> dict[str, list[str]]:
+    """English term (lower case) -> the Chinese names its glossary entry gives."""
+    return extension.glossary_names(ROOT / "book" / "glossary.md")
 
 
 def numbers(text: str) -> Counter:
@@ -89,8 +94,8 @@ def numbers(text: str) -> Counter:
 def fidelity_problems(source: str, translation: str, terms: dict[str, list[str]]) -> list[str]:
     """What a translation changed that it must keep (empty when faithful)."""
     problems = []
-    for what, extract in (("roles", roles), ("inline math", inline_math), ("inline code", inline_code),
-                          ("typed numbers", numbers)):
+    for what, extract in (("roles", roles), ("inline math", inline_math),
+                          ("inline code", inline_code), ("typed numbers", numbers)):
         want, got = extract(source), extract(translation)
         if want != got:
             missing, extra = sorted((want - got).elements()), sorted((got - want).elements())
@@ -102,16 +107,17 @@ def fidelity_problems(source: str, translation: str, terms: dict[str, list[str]]
         if names is None:
             problems.append(f"{{term}}`{target}` is not in the glossary")
         elif not any(n and n in translation for n in names):
-            problems.append(f"{{term}}`{target}` should be named {names[1]!r} (the glossary's name)")
+            problems.append(
+                f"{{term}}`{target}` should be named {names[1]!r} (the glossary's name)")
     return problems
 
 
-def _catalog(page: str):
-    path = LOCALE / f"{page}.po"
-    if not path.exists():
-        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make translations`")
-    with path.open("rb") as handle:
-        return path.relative_to(ROOT), [m for m in read_po(handle) if m.id]
+def _catalog(page: str) -> tuple[Path, dict[str, tuple[str, bool]]]:
+    """(path relative to the root, msgid -> (msgstr, fuzzy)) of a page's catalog."""
+    relative = extension.catalog_path(CONFIG, page)
+    if not (ROOT / relative).exists():
+        pytest.fail(f"{relative} is missing: run `make translations`")
+    return relative, extension.read_catalog(ROOT / relative)
 
 
 def _report(catalog, problems: list[tuple[str, str]]) -> str:
@@ -126,8 +132,8 @@ def _report(catalog, problems: list[tuple[str, str]]) -> str:
 def test_every_message_is_translated_and_none_is_fuzzy(page):
     catalog, messages = _catalog(page)
     assert messages, f"{catalog} has no messages"
-    problems = [(m.id, "fuzzy: the English changed, check the translation" if m.fuzzy
-                 else "not translated") for m in messages if m.fuzzy or not (m.string or "").strip()]
+    problems = [(english, why) for english in messages
+                if (why := extension.untranslated(messages, english))]
     assert not problems, _report(catalog, problems)
 
 
@@ -136,10 +142,9 @@ def test_translations_keep_roles_math_code_and_terms(page):
     catalog, messages = _catalog(page)
     terms = glossary_names()
     problems = []
-    for m in messages:
-        if not (m.string or "").strip():
-            continue
-        problems += [(m.id, why) for why in fidelity_problems(m.id, m.string, terms)]
+    for english, (chinese, _) in messages.items():
+        if chinese.strip():
+            problems += [(english, why) for why in fidelity_problems(english, chinese, terms)]
     assert not problems, _report(catalog, problems)
 
 
@@ -149,11 +154,10 @@ def test_chinese_prose_uses_full_width_punctuation(page):
     catalog, messages = _catalog(page)
     half = re.compile(r"[\u4e00-\u9fff][,;:!?]|[\u4e00-\u9fff]\.(?=\s|$)|[,;:]\s*[\u4e00-\u9fff]")
     problems = []
-    for m in messages:
-        text = ROLE.sub("", MATH.sub("", CODE.sub("", m.string or "")))
-        hit = half.search(text)
+    for english, (chinese, _) in messages.items():
+        hit = half.search(ROLE.sub("", MATH.sub("", CODE.sub("", chinese))))
         if hit:
-            problems.append((m.id, f"half-width punctuation in Chinese prose: {hit.group(0)!r}"))
+            problems.append((english, f"half-width punctuation in Chinese prose: {hit.group(0)!r}"))
     assert not problems, _report(catalog, problems)
 
 
@@ -165,7 +169,8 @@ TERMS = {"entropy": ["熵", "熵"], "feature": ["特征", "特征"]}
 def test_fidelity_catches_a_lost_glue_a_changed_target_math_code_and_a_term():
     source = ("The {term}`entropy` of {glue:text}`h_fair:.3f` bits, see {numref}`fig-a`, "
               "where $H(p)$ is `entropy(p)`.")
-    good = "{term}`熵 <entropy>` 为 {glue:text}`h_fair:.3f` 比特，见 {numref}`fig-a`，其中 $H(p)$ 即 `entropy(p)`。"
+    good = ("{term}`熵 <entropy>` 为 {glue:text}`h_fair:.3f` 比特，见 {numref}`fig-a`，"
+            "其中 $H(p)$ 即 `entropy(p)`。")
     assert fidelity_problems(source, good, TERMS) == []
     assert fidelity_problems(source, good.replace("{glue:text}`h_fair:.3f`", "1.000"), TERMS)
     assert fidelity_problems(source, good.replace("fig-a", "fig-b"), TERMS)
@@ -188,7 +193,7 @@ def test_the_glossary_gives_every_linked_term_a_chinese_name():
 
 
 def test_the_build_check_reports_missing_empty_and_fuzzy_translations():
-    untranslated = _translation_extension().untranslated
+    untranslated = extension.untranslated
     catalog = {"A.": ("甲。", False), "B.": ("", False), "C.": ("丙。", True)}
     assert untranslated(catalog, "A.") is None
     assert untranslated(catalog, "B.") == "has no translation"

@@ -7,16 +7,24 @@ shows it. Without the extension the translated sentence loses the number
 
 from __future__ import annotations
 
+import inspect
 import io
 from pathlib import Path
 
-import pytest
+import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
-
+from myst_nb.ext.glue.domain import NbGlueDomain
+from myst_nb.ext.glue.roles import PasteTextRole
+from myst_nb.ext.glue.utils import retrieve_glue_data
 from tests.conftest import NOTEBOOK_FRONT_MATTER
 
-EXT_DIR = Path(__file__).resolve().parents[1] / "book" / "_ext"
+ROOT = Path(__file__).resolve().parents[1]
+EXT_DIR = ROOT / "book" / "_ext"
+# the book's editions, as _config.yml names them
+BOOK = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+EDITIONS = "".join(f"{key} = {BOOK[key]!r}\n"
+                   for key in ("editions", "edition_labels", "edition_pdfs"))
 
 PAGE = NOTEBOOK_FRONT_MATTER + """
 # A page
@@ -44,7 +52,7 @@ def _project(tmp_path: Path, translations: dict[str, str]) -> Path:
         "locale_dirs = ['locales']\n"
         "gettext_compact = False\n"
         "nb_execution_mode = 'auto'\n"
-        "html_theme = 'basic'\n",
+        "html_theme = 'basic'\n" + EDITIONS,
         encoding="utf-8",
     )
     catalog = Catalog(locale="zh_CN")
@@ -74,7 +82,8 @@ def _build(src: Path, tmp_path: Path) -> tuple[str, str]:
     return html, warnings.getvalue()
 
 
-FULL = {"A page": "一页", "The answer is {glue:text}`answer:.1f`.": "答案是{glue:text}`answer:.1f`。",
+FULL = {"A page": "一页",
+        "The answer is {glue:text}`answer:.1f`.": "答案是{glue:text}`answer:.1f`。",
         "Nothing else.": "没有别的了。"}
 
 
@@ -92,3 +101,12 @@ def test_a_key_the_english_does_not_glue_fails_and_an_untranslated_sentence_is_n
     html, warnings = _build(_project(tmp_path, translations), tmp_path)
     assert "No key 'question' found in glue data" in warnings
     assert "locales/zh_CN/LC_MESSAGES/index.po: 'Nothing else.' is not in the catalog" in warnings
+
+
+
+def test_the_upstream_pieces_the_glue_roles_rely_on_are_there():
+    """translation.py subclasses the roles of myst-nb's glue domain and lends them the page's
+    document["nb_renderer"]: if myst-nb changes either, this fails (as does the build above)."""
+    assert {"", "any", "text", "md"} <= set(NbGlueDomain.roles)
+    assert isinstance(NbGlueDomain.roles["text"], PasteTextRole)
+    assert 'document["nb_renderer"]' in inspect.getsource(retrieve_glue_data)

@@ -14,7 +14,7 @@ keeps its own doctrees, so that one does not invalidate the other.
 
 A PDF is Sphinx's LaTeX output of the same sources and the same execution
 cache, typeset by XeLaTeX through latexmk (book/_ext/pdf_edition.py sets the
-class and the fonts). XeLaTeX only logs a glyph that no font has ("Missing
+class and the fonts, from book/_latex). XeLaTeX only logs a glyph that no font has ("Missing
 character") and still writes the PDF, with a hole where the glyph was; here
 such a line fails the build, as do an undefined reference (a link to nowhere)
 and a LaTeX error (-halt-on-error).
@@ -30,15 +30,16 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
 from jupyter_book.sphinx import build_sphinx
 from sphinx import locale
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-# language code -> folder of its edition under _build/html ("" is the root)
-EDITIONS = {"en": "", "zh_CN": "zh_CN"}
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from pdf_edition import PDF_FILES  # noqa: E402  (language code -> PDF file name)
+# The editions, as _config.yml names them: language code -> folder of its edition under
+# _build/html ("" is the root), and language code -> file name of its PDF.
+_CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+EDITIONS, PDF_FILES = _CONFIG["editions"], _CONFIG["edition_pdfs"]
 
 # "Missing character: There is no 回 (U+56DE) in font [FreeSerif.otf]/OT:script=..."
 MISSING_CHARACTER = re.compile(r"^Missing character: There is no .+? in font [^\n!/]+", re.M)
