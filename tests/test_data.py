@@ -98,10 +98,12 @@ def test_training_iterator_reshuffles_and_seed_repeats(fake_data):
 
 @pytest.mark.parametrize(("resize", "shape"), [(14, (14, 14)), ((32, 40), (32, 40))])
 def test_resize_matches_torchvision(fake_data, resize, shape):
-    _, test_iter = load_fashion_mnist(N_TEST, resize=resize, source_dir=fake_data, device="cpu")
+    train_iter, test_iter = load_fashion_mnist(N_TEST, resize=resize, source_dir=fake_data,
+                                               device="cpu")
     _, plain = load_fashion_mnist(N_TEST, source_dir=fake_data, device="cpu")
     X, _ = next(iter(test_iter))
     assert X.shape == (N_TEST, 1, *shape)
+    assert next(iter(train_iter))[0].shape == (N_TEST, 1, *shape)  # both iterators resize
     reference = transforms.Resize(list(shape))(next(iter(plain))[0])
     torch.testing.assert_close(X, reference.clamp(0, 1), atol=1e-6, rtol=0)
 

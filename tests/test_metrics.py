@@ -128,6 +128,23 @@ def test_evaluate_accuracy_matches_a_manual_count_and_restores_the_mode():
     assert not net.training
 
 
+def test_evaluate_accuracy_runs_a_module_in_evaluation_mode():
+    """Dropout and the like must be off while measuring: the forward pass sees eval mode."""
+    class ModeRecorder(nn.Linear):
+        def __init__(self) -> None:
+            super().__init__(2, 2)
+            self.modes: list[bool] = []
+
+        def forward(self, X):
+            self.modes.append(self.training)
+            return super().forward(X)
+
+    net = ModeRecorder()  # a new module is in training mode
+    batch = (torch.randn(3, 2), torch.tensor([0, 1, 1]))
+    evaluate_accuracy(net, [batch, batch])
+    assert net.modes == [False, False] and net.training
+
+
 def test_evaluate_accuracy_of_a_scratch_model_records_no_autograd_graph():
     torch.manual_seed(0)
     model = SoftmaxRegressionScratch()

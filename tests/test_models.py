@@ -60,6 +60,41 @@ def test_models_are_built_where_the_caller_says_not_where_lesson_device_says(mon
     assert softmax_regression()[1].weight.device.type == "cpu"
 
 
+@pytest.mark.parametrize("sigma", [0.1, 0.003])
+def test_models_draw_their_weights_with_the_given_sigma(sigma):
+    seed_everything(0)
+    assert SoftmaxRegressionScratch(sigma=sigma).W.std().item() == pytest.approx(sigma, rel=0.05)
+    weight = softmax_regression(sigma=sigma)[1].weight
+    assert weight.std().item() == pytest.approx(sigma, rel=0.05)
+
+
+def test_models_and_recipes_are_built_on_the_device_asked_for():
+    """PyTorch's meta device (shapes only, no data) stands in for a GPU."""
+    for impl in ("scratch", "concise"):
+        net, _, _ = recipe(impl, device="meta")
+        params = net.params if impl == "scratch" else list(net.parameters())
+        assert {p.device.type for p in params} == {"meta"}
+        assert all(p.requires_grad for p in params)
+    assert {p.device.type for p in SoftmaxRegressionScratch(device="meta").params} == {"meta"}
+    assert softmax_regression(device="meta")[1].weight.device.type == "meta"
+
+
+def test_scratch_weights_come_from_the_cpu_generator_whatever_the_device():
+    """W is drawn on the CPU and then moved, so every device starts from the same numbers:
+    the draw uses (and advances) the global CPU generator even for another device."""
+    after = []
+    for device in ("cpu", "meta"):
+        seed_everything(0)
+        SoftmaxRegressionScratch(device=device)
+        after.append(torch.rand(3))
+    torch.testing.assert_close(after[0], after[1], rtol=0, atol=0)
+    if torch.cuda.is_available():
+        seed_everything(0)
+        on_gpu = SoftmaxRegressionScratch(device="cuda").W.cpu()
+        seed_everything(0)
+        torch.testing.assert_close(on_gpu, SoftmaxRegressionScratch().W, rtol=0, atol=0)
+
+
 def test_recipe_scratch_is_chapter_8s_and_steps_with_its_lr():
     seed_everything(0)
     model, loss, updater = recipe("scratch", lr=0.5)

@@ -45,6 +45,15 @@ def test_book_style_reaches_pyplot_figures_and_training_plots():
             assert not ax.spines["top"].get_visible() and ax.xaxis.get_gridlines()[0].get_visible()
 
 
+def test_book_style_draws_a_plain_imshow_low_black_high_white():
+    """The style's colour map is what a chapter's own plt.imshow uses: gray, not inverted."""
+    with mpl.rc_context():
+        use_book_style()
+        image = plt.figure().add_subplot().imshow(np.array([[0.0, 1.0]]))
+        colours = image.to_rgba(image.get_array())[..., :3]
+    np.testing.assert_array_equal(colours[0], [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+
+
 @pytest.mark.parametrize("shape", [(5, 28, 28), (5, 1, 28, 28)])
 def test_show_images_grid_and_titles(shape):
     imgs = torch.rand(shape)
@@ -54,6 +63,13 @@ def test_show_images_grid_and_titles(shape):
     assert len(axes[0].images) == 1 and len(axes[5].images) == 0  # the spare cell stays empty
     np.testing.assert_allclose(axes[0].images[0].get_array(), imgs[0].reshape(28, 28).numpy())
     assert axes[0].figure.get_size_inches().tolist() == [4.5, 3.0]
+    assert not any(ax.axison for ax in axes)  # images without ticks, spare cells blank
+
+
+def test_show_images_draws_colour_images_channels_last():
+    imgs = torch.rand(2, 3, 8, 8)  # (n, C, H, W), as torchvision gives them
+    axes = show_images(imgs, 1, 2)
+    np.testing.assert_allclose(axes[1].images[0].get_array(), imgs[1].permute(1, 2, 0).numpy())
 
 
 def _drawn_colours(ax):

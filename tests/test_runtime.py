@@ -96,6 +96,26 @@ def test_timer_as_context_manager():
     assert len(timer.times) == 1 and timer.times[0] >= 0.005
 
 
+def test_timer_records_elapsed_seconds_not_clock_readings():
+    """stop() returns the seconds since start(), bounded by what the caller measured around it."""
+    timer = Timer()
+    before = time.perf_counter()
+    timer.start()
+    time.sleep(0.01)
+    elapsed = timer.stop()
+    assert 0.01 <= elapsed <= time.perf_counter() - before
+
+
+def test_timer_with_block_restarts_the_clock():
+    """A with-block times its body only, not the time since the Timer was created."""
+    timer = Timer()
+    time.sleep(0.05)
+    before = time.perf_counter()
+    with timer:
+        pass
+    assert timer.times[0] <= time.perf_counter() - before < 0.05
+
+
 def test_timer_median_without_times():
     with pytest.raises(ValueError, match="no median for empty data"):
         Timer().median()

@@ -7,6 +7,7 @@ Every from-scratch piece is compared with PyTorch's own: ``sgd`` with
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -144,6 +145,26 @@ def test_train_epoch_accepts_a_mean_loss():
     assert results[0] == pytest.approx(results[1])
 
 
+class _ModeRecorder(nn.Linear):
+    """A linear layer that records, per call, whether it was in training mode."""
+
+    def __init__(self) -> None:
+        super().__init__(2, 2)
+        self.modes: list[bool] = []
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        self.modes.append(self.training)
+        return super().forward(X)
+
+
+def test_train_epoch_puts_a_module_in_training_mode():
+    net = _ModeRecorder().eval()  # as evaluate_accuracy or a reader may leave it
+    batch = (torch.randn(4, 2), torch.tensor([0, 1, 0, 1]))
+    train_epoch(net, [batch, batch], nn.CrossEntropyLoss(reduction="none"),
+                torch.optim.SGD(net.parameters(), lr=0.1))
+    assert net.modes == [True, True] and net.training
+
+
 def test_train_epoch_bad_input():
     net = nn.Linear(2, 2)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
@@ -177,6 +198,20 @@ def test_train_learns_and_returns_the_history():
         assert len(values) == 4
     assert history.train_loss[-1] < history.train_loss[0]
     assert history.test_acc[-1] > 0.9  # the synthetic classes are easy
+
+
+def test_train_records_each_epochs_duration(monkeypatch):
+    """seconds holds each epoch's duration (training and evaluation), not a clock reading."""
+    from lesson_utils import training
+
+    clock = iter(range(0, 1000, 5))  # each perf_counter() call is 5 s later than the last
+    fake_time = SimpleNamespace(perf_counter=lambda: float(next(clock)))
+    monkeypatch.setattr(training, "time", fake_time)  # training's clock only, not pytest's
+    seed_everything(0)
+    model, loss, updater = recipe("scratch", lr=0.5)
+    history = train(model, synthetic_batches(n=40), synthetic_batches(n=20, shuffle=False),
+                    loss, 3, updater)
+    assert history.seconds == [5.0, 5.0, 5.0]
 
 
 def test_train_is_reproducible_with_the_same_seed():
