@@ -60,6 +60,18 @@ def test_softmax_works_on_higher_dims():
         torch.testing.assert_close(log_softmax(O, dim=dim), F.log_softmax(O, dim=dim))
 
 
+@pytest.mark.parametrize("dim", [2, -3, 1.5, "classes"])
+@pytest.mark.parametrize("ours, theirs", [(softmax, torch.softmax), (log_softmax, F.log_softmax)])
+def test_a_bad_dim_is_refused_as_pytorch_refuses_it(ours, theirs, dim):
+    """PyTorch checks dim itself (IndexError out of range, TypeError not an int);
+    the package leaves that check to it rather than write it a second time."""
+    O = torch.randn(2, 3)
+    with pytest.raises((IndexError, TypeError)) as expected:
+        theirs(O, dim=dim)
+    with pytest.raises(expected.type, match="[Dd]im"):
+        ours(O, dim=dim)
+
+
 @settings(max_examples=60, deadline=None)
 @given(logit_batches)
 def test_softmax_rows_are_distributions(array):
