@@ -75,8 +75,9 @@ def missing_characters(log: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in MISSING_CHARACTER.finditer(log)))
 
 
-def _pdf(language: str) -> Path:
-    """Typeset one edition; return its PDF under _build/pdf."""
+def _latex(language: str) -> tuple[Path, float, subprocess.Popen]:
+    """Write one edition's LaTeX with Sphinx, then start XeLaTeX on it (latexmk) in the
+    background, so that it typesets while Sphinx writes the next edition."""
     for tool in ("xelatex", "latexmk"):
         if shutil.which(tool) is None:
             sys.exit(f"make pdf needs {tool}: run it where apt-get works (it installs TeX Live), "
@@ -85,20 +86,27 @@ def _pdf(language: str) -> Path:
     suffix = "" if language == "en" else f"-{language}"
     latex_dir = BUILD / "latex" / language
     sphinx_seconds = _build("latex", latex_dir, BUILD / f".doctrees-latex{suffix}", language)
-    start = time.perf_counter()
-    tex = "book.tex"
     for stale in ("book.pdf", "book.log"):
         (latex_dir / stale).unlink(missing_ok=True)
-    run = subprocess.run(
-        ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error", tex],
-        cwd=latex_dir, capture_output=True, text=True, env={**os.environ, "LATEXOPTS": ""},
+    output = (latex_dir / "latexmk-output.txt").open("w", encoding="utf-8")
+    typeset = subprocess.Popen(
+        ["latexmk", "-pdf", "-dvi-", "-ps-", "-interaction=nonstopmode", "-halt-on-error",
+         "book.tex"], cwd=latex_dir, stdout=output, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "LATEXOPTS": ""},
     )
-    (latex_dir / "latexmk-output.txt").write_text(run.stdout + run.stderr, encoding="utf-8")
+    output.close()  # the child keeps its own handle
+    return latex_dir, sphinx_seconds, typeset
+
+
+def _pdf(language: str, latex_dir: Path, typeset: subprocess.Popen) -> Path:
+    """Wait for XeLaTeX, check its log; return the edition's PDF under _build/pdf."""
+    returncode = typeset.wait()
+    output = (latex_dir / "latexmk-output.txt").read_text(encoding="utf-8", errors="replace")
     log = (latex_dir / "book.log").read_text(encoding="utf-8", errors="replace") \
         if (latex_dir / "book.log").exists() else ""
-    if run.returncode != 0:
+    if returncode != 0:
         errors = [line for line in log.splitlines() if line.startswith("! ")]
-        tail = "\n".join((run.stdout + run.stderr).splitlines()[-25:])
+        tail = "\n".join(output.splitlines()[-25:])
         sys.exit(f"XeLaTeX failed on the {language} edition ({latex_dir / 'book.log'}):\n"
                  + ("\n".join(errors) or tail))
     if "There were undefined references" in log:
@@ -116,8 +124,6 @@ def _pdf(language: str) -> Path:
     if (BUILD / "html" / "index.html").exists():  # the intro pages link it from there
         (BUILD / "html" / "pdf").mkdir(exist_ok=True)
         shutil.copyfile(target, BUILD / "html" / "pdf" / target.name)
-    print(f"The {language} PDF took {sphinx_seconds:.1f} s (Sphinx) + "
-          f"{time.perf_counter() - start:.1f} s (XeLaTeX): {target}")
     return target
 
 
@@ -132,8 +138,12 @@ def main(argv: list[str]) -> None:
     if unknown:
         sys.exit(f"Unknown edition {unknown}; the book has {sorted(EDITIONS)}.")
     if argv[0] == "pdf":
-        for language in languages:
-            _pdf(language)
+        start = time.perf_counter()
+        started = {language: _latex(language) for language in languages}
+        for language, (latex_dir, sphinx_seconds, typeset) in started.items():
+            target = _pdf(language, latex_dir, typeset)
+            print(f"The {language} PDF: {sphinx_seconds:.1f} s in Sphinx, done "
+                  f"{time.perf_counter() - start:.1f} s after the start: {target}")
         return
     for language in languages:
         suffix = "" if language == "en" else f"-{language}"
