@@ -9,7 +9,10 @@ that its catalog lacks; these tests check what is in the catalogs:
   ({glue:text}, {term}, {doc}, {numref}, {cite}, ...), the same inline math
   and the same inline code;
 - terms: where the English links {term}`X`, the translation names X as the
-  glossary's Chinese entry does.
+  glossary's Chinese entry does;
+- consistency: one Chinese word per concept (PREFERRED), no space between a
+  role whose link text is Chinese and the Chinese around it, full-width
+  parentheses around Chinese words and in the glossary's headwords.
 
 A failure names the catalog and quotes the English message.
 """
@@ -161,6 +164,55 @@ def test_chinese_prose_uses_full_width_punctuation(page):
     assert not problems, _report(catalog, problems)
 
 
+# One word per concept: a discouraged variant (regex) -> the word this edition uses.
+PREFERRED = {
+    "学习笔记": "笔记",
+    "工具包": "软件包",
+    "单元格": "代码单元",  # also catches 代码单元格
+    "归一化": "规范化",  # d2l-zh: 批量规范化, 未规范化的预测
+    "更进一步": "拓展",  # the optional "Going further" sections
+    "奈特": "纳特",  # d2l-zh's unit of information
+    "惊奇": "惊异",  # d2l-zh's word, named where the glossary gives 信息量
+    r"(?<=[一两二三四五六七八九十几每这那某多前\dR ])幅(?!度)": "张",  # images and charts
+    r"(?<![\d.])\d{1,3}(?:[ ,\u202f\u00a0]\d{3})+(?![\d.])": "digits without separators",
+}
+CJK_CHAR = r"[\u4e00-\u9fff]"
+
+
+def consistency_problems(chinese: str, glossary: bool = False) -> list[str]:
+    """Where a translation strays from the edition's conventions (empty when it keeps them)."""
+    problems = []
+    prose = CODE.sub("C", MATH.sub("M", ROLE.sub("R", chinese)))
+    for variant, preferred in PREFERRED.items():
+        for hit in re.finditer(variant, prose):
+            problems.append(f"{hit.group(0)!r}: write {preferred!r}")
+    for match in ROLE.finditer(chinese):
+        text = TARGET.sub("", match.group(2)).strip()
+        before, after = chinese[:match.start()], chinese[match.end():]
+        if re.match(CJK_CHAR, text) and re.search(CJK_CHAR + " $", before):
+            problems.append(f"space before {match.group(0)!r}: no space between Chinese words")
+        if re.search(CJK_CHAR + "$", text) and re.match(" " + CJK_CHAR, after):
+            problems.append(f"space after {match.group(0)!r}: no space between Chinese words")
+    for hit in re.finditer(r"\([^()]*" + CJK_CHAR + r"[^()]*\)", prose):
+        problems.append(f"{hit.group(0)!r}: Chinese words take full-width parentheses （）")
+    if glossary:
+        for hit in re.finditer(r"\*\*[^*]*\([^*]*\)[^*]*\*\*", chinese):
+            problems.append(f"{hit.group(0)!r}: a headword takes full-width parentheses （）")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chinese_uses_one_word_per_concept_and_one_spacing(page):
+    """The variants of PREFERRED, spaces between a Chinese role and Chinese words, and
+    half-width parentheses in the glossary's headwords do not appear."""
+    catalog, messages = _catalog(page)
+    problems = []
+    for english, (chinese, _) in messages.items():
+        problems += [(english, why) for why in
+                     consistency_problems(chinese, glossary=page == "book/glossary")]
+    assert not problems, _report(catalog, problems)
+
+
 # ------------------------------------------------------ the checks can fail
 
 TERMS = {"entropy": ["熵", "熵"], "feature": ["特征", "特征"]}
@@ -199,3 +251,19 @@ def test_the_build_check_reports_missing_empty_and_fuzzy_translations():
     assert untranslated(catalog, "B.") == "has no translation"
     assert "fuzzy" in untranslated(catalog, "C.")
     assert untranslated(catalog, "D.") == "is not in the catalog"
+
+
+def test_consistency_catches_variants_spacing_and_half_width_headwords():
+    good = ("单个{term}`全连接层 <fully connected layer>`把 10000 张图像规范化，"
+            "一个 {term}`softmax 运算 <softmax>`和 $10,000$ 与 `1 000`。")
+    assert consistency_problems(good) == []
+    for bad in ("学习笔记", "工具包", "代码单元格", "归一化", "更进一步", "0.1 奈特", "两幅图像",
+                "10 000 张", "60,000 张"):
+        assert consistency_problems(good + bad), bad
+    assert consistency_problems(good.replace("单个{term}", "单个 {term}"))
+    assert consistency_problems(good.replace("`把", "` 把"))
+    assert consistency_problems("**准确率 (精度)**。", glossary=True)
+    assert consistency_problems("**准确率（精度）**。", glossary=True) == []
+    assert consistency_problems("降幅、升幅、步幅与幅度。") == []
+    assert consistency_problems("样本数 (批量大小)")
+    assert consistency_problems("形状为 (256, 1, 28, 28)，即样本数（批量大小）。") == []
