@@ -14,15 +14,16 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
-	@echo "            (_build/html/zh_CN/index.html), executing every chapter once"
+	@echo "            (_build/html/zh_CN/index.html), executing every chapter once, and each"
+	@echo "            chapter's reader notebook in both languages (_build/notebooks)"
 	@echo "make pdf    the book as PDF, in English and Chinese (_build/pdf), with XeLaTeX;"
 	@echo "            installs TeX Live with apt where it can"
-	@echo "make test   ruff, unit tests, pairing check, every chapter under nbval on a simulated"
-	@echo "            Colab, strict book build,"
+	@echo "make test   ruff, unit tests, pairing check, strict book build, every reader notebook"
+	@echo "            under nbval on a simulated Colab,"
 	@echo "            both PDFs checked (when CI=true or XeLaTeX is installed), then every page"
 	@echo "            of the book checked in headless Chromium (make browser)"
-	@echo "make colab  every chapter's notebook under nbval on a simulated Colab (part of make test);"
-	@echo "            make nbval runs them in the development environment"
+	@echo "make colab  make book, then every reader notebook under nbval on a simulated Colab (part"
+	@echo "            of make test); make nbval runs the authors' notebooks in the development environment"
 	@echo "make seed-sweep  run the chapters with accuracy bounds with seeds 0-9 (slow; weekly in CI)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
@@ -44,12 +45,14 @@ data: $(STAMP)
 	$(BIN)/python -c 'from lesson_utils import fashion_mnist_root; print("Fashion-MNIST is staged in", fashion_mnist_root() / "FashionMNIST" / "raw")'
 
 book: data
+	bash tools/ensure-system.sh book
 	$(BIN)/python tools/build_book.py html
 
 # Both editions as PDF: Sphinx's LaTeX output of the same pages and the same
 # execution cache (make book fills it; a chapter missing from it is executed),
 # typeset by XeLaTeX. Also copied to _build/html/pdf, where the intro links them.
 pdf: data
+	bash tools/ensure-system.sh book
 	bash tools/ensure-system.sh tex
 	$(BIN)/python tools/build_book.py pdf
 
@@ -59,10 +62,12 @@ pdfcheck: pdf
 
 # Message templates from the English text, then the catalogs: new messages
 # empty, changed ones marked fuzzy, translations kept. Translate those, then
-# make test (the Chinese build names every message still untranslated).
+# make test (the Chinese build names every message still untranslated). Last,
+# lesson_utils' own catalog (figure words, class names) compiled to its .mo.
 translations: data
 	$(BIN)/python tools/build_book.py gettext
 	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language zh_CN --locale-dir locales
+	$(BIN)/python -c 'from babel.messages import mofile, pofile; p = "src/lesson_utils/locale/zh_CN/LC_MESSAGES/lesson_utils"; mofile.write_mo(open(p + ".mo", "wb"), pofile.read_po(open(p + ".po", "rb")))'
 
 # ruff over the package, tests, tools, extensions and the chapters' notebooks
 # (pyproject.toml); first in make test, because it takes a second.
@@ -82,16 +87,17 @@ test: data
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory colab
-	$(MAKE) --no-print-directory book
 	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \
 	  $(MAKE) --no-print-directory pdfcheck; \
 	else echo "No XeLaTeX here, so no PDF test (make pdf installs TeX Live where apt works)."; fi
 	$(MAKE) --no-print-directory browser
 
-# Every chapter's committed notebook under nbval on a simulated Colab: a bare environment
-# (torch, torchvision, numpy, matplotlib, ipykernel, pytest, nbval), the first cell installing
-# the package (tests/colab/test_colab.py).
-colab: data
+# The book first (it writes the reader notebooks, _build/notebooks), then every chapter's
+# reader notebook under nbval on a simulated Colab: a bare environment (torch, torchvision,
+# numpy, matplotlib, ipykernel, pytest, nbval), the first cell installing the package
+# (tests/colab/test_colab.py); and the notebooks read like their pages
+# (tests/colab/test_reader_notebooks.py).
+colab: book
 	$(BIN)/python -m pytest -m colab tests/colab -p no:cacheprovider
 
 # The chapters whose checks bound an accuracy, each executed with seeds 0 to 9:

@@ -131,3 +131,32 @@ def test_every_page_has_a_meta_description(tmp_path):
     for name, title in (("genindex", "Index"), ("search", "Search")):
         html = (out / f"{name}.html").read_text()
         assert f'<meta name="description" content="{title} — A book" />' in html
+
+
+# ------------------------------------------------------------- reader_notebooks
+
+
+def test_the_reader_notebooks_links_go_to_the_repositorys_pages(ext):
+    reader_notebooks = ext("reader_notebooks")
+    assert reader_notebooks.pages_url("https://github.com/Fork/course") == \
+        "https://fork.github.io/course/"
+    assert reader_notebooks.pages_url("https://github.com/o/r.git/") == "https://o.github.io/r/"
+    with pytest.raises(ValueError, match="repository.url"):
+        reader_notebooks.pages_url("https://gitlab.com/o/r")
+
+
+def test_a_node_the_reader_notebooks_do_not_know_stops_the_build(ext):
+    """A construct a chapter gains later must not vanish from the notebooks unseen."""
+    from docutils import nodes
+
+    reader_notebooks = ext("reader_notebooks")
+    markdown = reader_notebooks.Markdown.__new__(reader_notebooks.Markdown)
+    markdown.docname, markdown.numbers = "chapters/x", {}
+    markdown.page_url = "https://o.github.io/r/"
+    paragraph = nodes.paragraph("", "", nodes.Text("a "), nodes.emphasis("", "b"),
+                                nodes.math("", "x_1"), nodes.Text(" $5 *c*"))
+    assert markdown.block(paragraph, 2) == [r"a *b*$x_1$ \$5 \*c\*"]
+    with pytest.raises(ValueError, match="footnote_reference"):
+        markdown.inline(nodes.footnote_reference("", "1"))
+    with pytest.raises(ValueError, match="sidebar"):
+        markdown.block(nodes.sidebar(), 2)

@@ -220,3 +220,92 @@ def test_in_a_kernel_one_display_is_updated_in_place(monkeypatch):
     assert png.startswith(PNG_MAGIC)
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert outputs[0].metadata["image/png"] == {"width": width // 2, "height": height // 2}
+
+
+# --------------------------------------------------------------------------- Chinese twins
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _confusion_like_figure():
+    from lesson_utils import FASHION_MNIST_CLASSES
+
+    fig, ax = plt.subplots()
+    image = ax.imshow(np.eye(10))
+    ax.set_xticks(range(10), FASHION_MNIST_CLASSES, rotation=60, ha="right")
+    ax.set_yticks(range(10), FASHION_MNIST_CLASSES)
+    ax.set(xlabel="predicted class", ylabel="true class", title="fair: 1.000 bits")
+    ax.plot([0, 9], [0, 9], label="train loss")
+    ax.legend()
+    fig.colorbar(image, ax=ax, label="fraction of the true class")
+    return fig, ax
+
+
+def _texts(fig):
+    fig.canvas.draw()
+    return [(t.get_text(), tuple(t.get_fontproperties().get_family()))
+            for t in fig.findobj(mpl.text.Text)]
+
+
+def test_the_chinese_twin_translates_every_word_and_restores_the_figure():
+    from lesson_utils.plotting import _drawn_in
+
+    use_book_style()
+    fig, ax = _confusion_like_figure()
+    before = _texts(fig)
+    english, _ = _drawn_in(fig, "en", fig.dpi)
+    chinese, problems = _drawn_in(fig, "zh_CN", fig.dpi)
+    assert problems == {"untranslated": [], "missing_glyphs": []}
+    assert chinese.startswith(PNG_MAGIC) and chinese != english
+    assert _texts(fig) == before  # tick labels, legend, title, colour bar: English again
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["t-shirt", "trouser"]
+    fig.suptitle("not in the catalog")
+    assert _drawn_in(fig, "zh_CN", fig.dpi)[1]["untranslated"] == ["not in the catalog"]
+
+
+def test_a_chinese_text_without_a_chinese_font_is_a_missing_glyph(monkeypatch):
+    from lesson_utils import plotting
+
+    monkeypatch.setattr(plotting, "_cjk_font", lambda: None)
+    fig, _ = _confusion_like_figure()
+    assert plotting._drawn_in(fig, "zh_CN", fig.dpi)[1]["missing_glyphs"]
+
+
+_TWIN_CELL = """\
+import matplotlib.pyplot as plt
+from lesson_utils import TrainingHistory, TrainingPlot, use_book_style
+use_book_style()
+fig, ax = plt.subplots()
+ax.plot([1, 2], [3, 4], label="test acc")
+ax.set(xlabel="epoch", title="nats")
+ax.legend()
+plt.show()
+plt.title("no such words")
+plt.show()
+""" + _PLOT_CELL
+
+
+def test_in_a_book_build_kernel_every_figure_has_a_chinese_twin(monkeypatch):
+    """LESSON_FIGURE_TWINS=zh_CN (tools/build_book.py): a pyplot figure and a TrainingPlot
+    carry their Chinese PNG beside the English one, and what it could not translate."""
+    from lesson_utils.plotting import TWIN_MIME
+
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch.setenv("LESSON_FIGURE_TWINS", "zh_CN")
+    monkeypatch.delenv("LESSON_LANGUAGE", raising=False)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_TWIN_CELL)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert len(outputs) == 3
+    assert all({"image/png", TWIN_MIME} <= set(output.data) for output in outputs)
+    pyplot, unknown, plot = outputs
+    assert pyplot.metadata[TWIN_MIME] == {"untranslated": [], "missing_glyphs": []}
+    assert unknown.metadata[TWIN_MIME]["untranslated"] == ["no such words"]
+    english, chinese = (base64.b64decode(plot.data[m]) for m in ("image/png", TWIN_MIME))
+    assert english != chinese and chinese.startswith(PNG_MAGIC)
+    width, height = _png_size(chinese)
+    assert plot.metadata[TWIN_MIME] == {"width": width // 2, "height": height // 2,
+                                        "untranslated": [], "missing_glyphs": []}

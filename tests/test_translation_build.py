@@ -40,10 +40,10 @@ Nothing else.
 """
 
 
-def _project(tmp_path: Path, translations: dict[str, str]) -> Path:
+def _project(tmp_path: Path, translations: dict[str, str], page: str = PAGE) -> Path:
     src = tmp_path / "src"
     src.mkdir()
-    (src / "index.md").write_text(PAGE, encoding="utf-8")
+    (src / "index.md").write_text(page, encoding="utf-8")
     (src / "conf.py").write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(EXT_DIR)!r})\n"
@@ -102,6 +102,31 @@ def test_a_key_the_english_does_not_glue_fails_and_an_untranslated_sentence_is_n
     assert "No key 'question' found in glue data" in warnings
     assert "locales/zh_CN/LC_MESSAGES/index.po: 'Nothing else.' is not in the catalog" in warnings
 
+
+WORDS_PAGE = NOTEBOOK_FRONT_MATTER + """
+# Words
+
+```{code-cell} ipython3
+from myst_nb import glue
+glue("pair", "pullover and coat", display=False)
+glue("odd", "no such words", display=False)
+glue("number", 0.25, display=False)
+```
+
+Closest: {glue:text}`pair`, {glue:text}`number:.2f`; {glue:text}`odd`.
+"""
+
+
+def test_glued_words_are_chinese_in_the_chinese_edition_and_a_missing_one_warns(tmp_path):
+    """lesson_utils.i18n translates a glued text value with words in it; numbers stay."""
+    translations = {"Words": "词语",
+                    "Closest: {glue:text}`pair`, {glue:text}`number:.2f`; {glue:text}`odd`.":
+                    "最接近的：{glue:text}`pair`，{glue:text}`number:.2f`；{glue:text}`odd`。"}
+    html, warnings = _build(_project(tmp_path, translations, WORDS_PAGE), tmp_path)
+    assert ('最接近的：<span class="pasted-text">套衫和外套</span>，'
+            '<span class="pasted-text">0.25</span>；') in html, warnings
+    assert "the glued text 'no such words' has no zh_CN translation" in warnings
+    assert warnings.count("WARNING") == 1, warnings
 
 
 def test_the_upstream_pieces_the_glue_roles_rely_on_are_there():

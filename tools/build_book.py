@@ -1,7 +1,7 @@
 """Build the book's editions, or extract its messages for translation.
 
     python tools/build_book.py html        # English at _build/html, 中文 at _build/html/zh_CN
-    python tools/build_book.py html en     # one edition only
+    python tools/build_book.py html en     # one edition only (and its reader notebooks)
     python tools/build_book.py gettext     # message templates at _build/gettext
     python tools/build_book.py pdf         # both PDFs at _build/pdf (and _build/html/pdf)
     python tools/build_book.py pdf zh_CN   # one PDF only
@@ -12,12 +12,22 @@ executed once: every edition reads the same execution cache
 (_build/.jupyter_cache), so the second edition re-runs no code. Each edition
 keeps its own doctrees, so that one does not invalidate the other.
 
+Each edition's HTML build also writes its reader notebooks (book/_ext/reader_notebooks.py)
+into _build/notebooks/<language>/chapters; this script adds what makes that folder the
+branch the Colab and Binder buttons open (the Pages workflow publishes it): a README and
+Binder's environment, the package's dependencies at requirements.txt's pins (the notebooks'
+first cell installs the package itself).
+
 A PDF is Sphinx's LaTeX output of the same sources and the same execution
 cache, typeset by XeLaTeX through latexmk (book/_ext/pdf_edition.py sets the
 class and the fonts, from book/_latex). XeLaTeX only logs a glyph that no font has ("Missing
 character") and still writes the PDF, with a hole where the glyph was; here
 such a line fails the build, as do an undefined reference (a link to nowhere)
 and a LaTeX error (-halt-on-error).
+
+The kernels the build starts inherit LESSON_FIGURE_TWINS=zh_CN: each figure is drawn
+twice, in English and, beside it in the same output, in Chinese (lesson_utils.plotting),
+which the Chinese edition shows (book/_ext/translation.py). Readers never set it.
 """
 
 from __future__ import annotations
@@ -47,6 +57,8 @@ MISSING_CHARACTER = re.compile(r"^Missing character: There is no .+? in font [^\
 
 def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
     start = time.perf_counter()
+    # for the kernels: English figures (whoever builds), each with its Chinese twin
+    os.environ.update(LESSON_LANGUAGE="en", LESSON_FIGURE_TWINS="zh_CN")
     locale.translators.clear()  # Sphinx caches catalogs per process; each edition loads its own
     status = build_sphinx(
         ROOT,
@@ -127,6 +139,28 @@ def _pdf(language: str, latex_dir: Path, typeset: subprocess.Popen) -> Path:
     return target
 
 
+def _notebook_branch() -> None:
+    """README and binder/ of _build/notebooks, the published branch of reader notebooks."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = {re.split(r"[<>=\[; ]", d)[0].lower() for d in project["dependencies"]}
+    pins = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+            if line.partition("==")[0].strip().lower() in wanted]
+    missing = wanted - {pin.partition("==")[0].strip().lower() for pin in pins}
+    if missing:
+        sys.exit(f"requirements.txt pins none of {sorted(missing)}, which the package needs")
+    branch = BUILD / "notebooks"
+    (branch / "binder").mkdir(parents=True, exist_ok=True)
+    (branch / "binder" / "requirements.txt").write_text("\n".join(pins) + "\n")
+    (branch / "binder" / "runtime.txt").write_text(
+        (ROOT / "binder" / "runtime.txt").read_text())
+    (branch / "README.md").write_text(
+        "# Reader notebooks\n\nEach chapter of the book as a notebook that reads like its page, "
+        "one folder per edition (`en/`, `zh_CN/`). Written by `make book` from the main branch "
+        "and published here by its workflow: edit the chapters there, not these files.\n")
+
+
 def main(argv: list[str]) -> None:
     if not argv or argv[0] not in {"html", "gettext", "pdf"}:
         sys.exit(__doc__)
@@ -152,6 +186,8 @@ def main(argv: list[str]) -> None:
         )
         print(f"The {language} edition took {seconds:.1f} s: "
               f"file://{BUILD / 'html' / EDITIONS[language] / 'index.html'}")
+    _notebook_branch()
+    print(f"The reader notebooks are in {BUILD / 'notebooks'}")
 
 
 if __name__ == "__main__":

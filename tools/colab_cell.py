@@ -1,15 +1,17 @@
-"""The first code cell of every chapter: on Colab, install the course's package.
+"""The first code cell of every chapter: install the course's package where it is missing.
 
     python tools/colab_cell.py           # write (or update) the cell in every chapter
     python tools/colab_cell.py --check   # exit 1 if a chapter's cell is missing or stale
 
-Colab opens a chapter's committed .ipynb with PyTorch installed but not
-`lesson_utils`. The cell installs it from the repository that `_config.yml`
+Colab and Binder open a chapter's reader notebook (built from the page by
+book/_ext/reader_notebooks.py, whose code cells are these) with PyTorch installed
+but not `lesson_utils`. The cell installs it from the repository that `_config.yml`
 names (the one setting a fork changes), so the URL lives in one place: this
 script writes the cell from it and `tests/test_chapters.py` checks that every
 chapter has it, unchanged. `LESSON_INSTALL_SOURCE` replaces the pip source
-(the Colab test points it at the checkout). Anywhere but Colab the cell does
-nothing; the book hides it (`remove-cell`), the notebook keeps it.
+(the Colab test points it at the checkout). Where the package is installed (the
+book's build, `make lab`) the cell does nothing; the book hides it (`remove-cell`),
+the notebooks keep it, folded.
 `make sync` runs this script before pairing the notebooks.
 """
 
@@ -23,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
-MARKER = "# Colab: install this course's package first"
+MARKER = "# Colab, Binder: install this course's package where it is missing"
 _CELL = re.compile(r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n\n" + re.escape(MARKER)
                    + r".*?```\n\n", re.S)
 
@@ -42,13 +44,14 @@ def cell() -> str:
         "```{code-cell} ipython3\n"
         ":tags: [remove-cell]\n"
         "\n"
-        f"{MARKER} (does nothing elsewhere).\n"
-        "import os, subprocess, sys\n"
+        f"{MARKER}.\n"
+        "import importlib.util, os, subprocess, sys\n"
         "\n"
-        'if "google.colab" in sys.modules:\n'
+        'if importlib.util.find_spec("lesson_utils") is None:\n'
         f'    source = os.environ.get("LESSON_INSTALL_SOURCE", "{install_source()}")\n'
         '    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source],'
         ' check=True)\n'
+        "    importlib.invalidate_caches()\n"
         "```\n\n"
     )
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages one part of the course needs, where they
 # are missing and apt-get is usable (root, or password-less sudo); the Makefile
-# calls it before `make data`, `make pdf` and `make browser`.
-# Usage: tools/ensure-system.sh data|browser|tex
+# calls it before `make data`, `make book`, `make pdf` and `make browser`.
+# Usage: tools/ensure-system.sh data|book|browser|tex
 #   data     Fashion-MNIST (dataset-fashion-mnist), unless FASHION_MNIST_DIR is
 #            set; without it lesson_utils downloads the files with torchvision.
+#   book     a Chinese font (Noto Sans CJK SC) for the figures of the Chinese
+#            edition, which the build draws with matplotlib.
 #   browser  Chromium, ChromeDriver and a Chinese font for tests/browser (the
 #            screenshots show the Chinese terms instead of empty boxes).
 #            Chromium counts as there when CHROMIUM and CHROMEDRIVER name
@@ -26,6 +28,7 @@ set -euo pipefail
 # (a check below and its argument).
 NEEDS='
 data     dataset-fashion-mnist      have_dataset  /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+book     fonts-noto-cjk             have_font     Noto Sans CJK SC
 browser  chromium                   have_chromium
 browser  chromium-driver            have_chromium
 browser  fonts-wqy-microhei         have_font     :lang=zh
@@ -93,11 +96,13 @@ part=${1:-}
 case "$part" in
   data)    what="the chapters (Fashion-MNIST)"
            instead="lesson_utils will download Fashion-MNIST with torchvision instead." ;;
+  book)    what="the Chinese edition's figures (a Chinese font)"
+           instead="Install Noto Sans CJK SC (fonts-noto-cjk) by hand; without it the Chinese build fails on missing glyphs." ;;
   browser) what="the browser test"
            instead="Install them by hand, or set CHROMIUM and CHROMEDRIVER." ;;
   tex)     what="make pdf"
            instead="Install TeX Live with XeLaTeX, latexmk, xeCJK and ctex, and the FreeFont and Noto CJK SC fonts, by hand." ;;
-  *)       echo "usage: $0 data|browser|tex" >&2
+  *)       echo "usage: $0 data|book|browser|tex" >&2
            exit 2 ;;
 esac
 

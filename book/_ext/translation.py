@@ -4,17 +4,25 @@
 (missing, empty or fuzzy) warns, naming catalog and sentence. 3. Every page links the same page
 of the other edition (_config.yml's editions). 4. The table of contents' part captions are
 translated. 5. Chinese search finds the glossary's terms (a user dictionary for jieba).
+6. Words in the Chinese edition's figures and glued text are Chinese (lesson_utils.i18n): a
+figure shows the Chinese twin its kernel drew beside it (lesson_utils.plotting.TWIN_MIME), a
+glued word is translated; a figure without a twin, or a word without a translation, warns.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import textwrap
 from pathlib import Path
 
+import jupytext
 from babel.messages.pofile import read_po
 from docutils import nodes
+from jupyter_cache import get_cache
 from myst_nb.ext.glue.domain import NbGlueDomain
+from myst_nb.ext.glue.roles import PasteTextRole
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
@@ -22,6 +30,9 @@ from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 from sphinx_exercise.nodes import exercise_title, solution_title
+
+from lesson_utils.i18n import translate
+from lesson_utils.plotting import TWIN_MIME
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +72,100 @@ class _GlueInTranslations:
         elif "translation_nb_renderer" in temp:  # a translated message of the page
             document["nb_renderer"] = temp["translation_nb_renderer"]
             try:
-                return super().run()
+                return _glued_words_translated(self, *super().run())
             finally:  # the message's nodes keep their document, which the doctree pickles
                 del document["nb_renderer"]
         return super().run()
 
+
+# --------------------------------------------------------------- (6) Chinese figures and words
+
+def _glued_words_translated(role, pasted: list[nodes.Node], messages: list) -> tuple[list, list]:
+    """A glued text value with words in it ("shirt", "pullover and coat") in the edition's
+    language, through lesson_utils' catalog; one it lacks warns. Numbers and math stay."""
+    env = role.document.settings.env
+    language, warned = env.config.language, env.temp_data.setdefault("untranslated_glue", set())
+    if not isinstance(role, PasteTextRole) or language == "en":
+        return pasted, messages
+    for node in pasted:
+        if isinstance(node, nodes.inline) and "pasted-text" in node["classes"]:
+            text = node.astext()
+            found = translate(text, language)
+            if found is None and text not in warned:  # Sphinx parses a translation twice
+                warned.add(text)
+                logger.warning(f"the glued text {text!r} has no {language} translation in "
+                               "src/lesson_utils/locale (lesson_utils.i18n)",
+                               location=node)
+            elif found not in (None, text):
+                node.replace(node[0], nodes.Text(found))
+    return pasted, messages
+
+
+class ChineseFigures(SphinxTransform):
+    """In the Chinese edition, every figure of a code cell's output shows its Chinese twin: the
+    PNG that the kernel drew beside the English one (LESSON_FIGURE_TWINS=zh_CN, set by
+    tools/build_book.py), found in the page's executed notebook by the English PNG's sha256,
+    written next to it. Runs while reading, before Sphinx collects the images (doctree-read)."""
+
+    default_priority = 400
+
+    def apply(self, **kwargs) -> None:
+        if self.config.language != "zh_CN":
+            return
+        images = [image for image in self.document.findall(nodes.image) if _in_output(image)]
+        twins = self.twins() if images else {}
+        for image in images:
+            relative, path = self.env.relfn2path(image["uri"], self.env.docname)
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            if digest not in twins:
+                logger.warning(f"{self.env.docname}: a figure ({relative}) has no Chinese twin; "
+                               "draw it with matplotlib after lesson_utils.use_book_style() (or "
+                               "its execution is older than twins: delete _build/.jupyter_cache)",
+                               location=image)
+                continue
+            png, problems = twins[digest]
+            for problem in ("untranslated", "missing_glyphs"):
+                if problems.get(problem):
+                    logger.warning(f"{self.env.docname}: a figure's Chinese twin has "
+                                   f"{problem.replace('_', ' ')}: {problems[problem]}; add them to "
+                                   "src/lesson_utils/locale/zh_CN/LC_MESSAGES/lesson_utils.po",
+                                   location=image)
+            twin = Path(path).with_name(f"{Path(path).stem}.zh_CN.png")
+            if not twin.is_file() or twin.read_bytes() != png:
+                twin.write_bytes(png)
+            image["uri"] = f"{image['uri'].rsplit('/', 1)[0]}/{twin.name}"
+
+    def twins(self) -> dict[str, tuple[bytes, dict]]:
+        """sha256 of an English PNG -> (its Chinese twin, what the kernel could not translate),
+        from the page's execution in the cache (as book/_ext/reader_notebooks.py finds it)."""
+        default = Path(self.app.outdir).parent / ".jupyter_cache"  # myst-nb's, when none is set
+        cache = get_cache(self.config.nb_execution_cache_path or default)
+        try:
+            _, executed = cache.merge_match_into_notebook(
+                jupytext.read(self.env.doc2path(self.env.docname)))
+        except KeyError:
+            return {}  # then every figure warns
+        twins = {}
+        for cell in executed.cells:
+            for output in cell.get("outputs", ()):
+                data = output.get("data", {})
+                if "image/png" in data and TWIN_MIME in data:
+                    digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
+                    twins[digest] = (base64.b64decode(data[TWIN_MIME]),
+                                     output.get("metadata", {}).get(TWIN_MIME, {}))
+        return twins
+
+
+def _in_output(node: nodes.Node) -> bool:
+    """Whether ``node`` lies in a code cell's output (myst-nb's container of class cell_output)."""
+    while node.parent is not None:
+        node = node.parent
+        if "cell_output" in node.get("classes", ()):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
 
 def _needs_translation(node: nodes.Node) -> bool:
     """False for the front matter (a leading field list, or docinfo) and sphinx-exercise's
@@ -177,6 +277,7 @@ def setup(app: Sphinx) -> dict:
         app.add_role_to_domain("glue", name, glue_role(), override=True)
     app.add_transform(CheckTranslations)
     app.add_transform(TranslateTocCaptions)
+    app.add_transform(ChineseFigures)
     app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

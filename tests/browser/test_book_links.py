@@ -3,16 +3,17 @@
 All of them follow the one ``repository`` setting in _config.yml: the
 repository and issues buttons, "edit this page" (the chapter's ``.md``, the
 source of truth), and the Colab and Binder launch buttons, which must open the
-committed ``chapters/NN_topic.ipynb`` pair (Colab cannot open MyST Markdown).
-The download buttons offer the chapter as a notebook (``.ipynb``, with the
-outputs shown on the page: book/_ext/executed_downloads.py merges them in)
-and as its ``.md`` source.
+page's reader notebook in the page's edition, on the branch the workflow
+publishes (book/_ext/reader_notebooks.py). The download buttons offer the
+chapter as that notebook (``.ipynb``, with the outputs shown on the page) and
+as its ``.md`` source.
 No browser needed; these run with the browser tests, after `make book`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,7 +50,9 @@ def test_there_are_chapters(toc_docs):
     assert _chapters(toc_docs), "_toc.yml lists no chapter"
 
 
-def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, config):
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, config, language):
+    """Colab, Binder and the download open this edition's reader notebook; edit opens the .md."""
     repo = config["repository"]
     url = repo["url"].rstrip("/")
     branch = repo["branch"]
@@ -58,20 +61,21 @@ def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, conf
     owner, name = url.split("github.com/")[1].split("/")[:2]
     colab = config["launch_buttons"]["colab_url"].rstrip("/")
     binder = config["launch_buttons"]["binderhub_url"].rstrip("/")
-    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[
-        config["launch_buttons"].get("notebook_interface", "classic")
-    ]
+    notebooks = config["sphinx"]["config"]["reader_notebooks_branch"]
+    edition = book_html / config["sphinx"]["config"]["editions"][language]
+    assert config["launch_buttons"].get("notebook_interface") == "jupyterlab"
 
     problems = []
     for doc in _chapters(toc_docs):
-        page = book_html / f"{doc}.html"
+        page = edition / f"{doc}.html"
         if not page.is_file():
             problems.append(f"{doc}: not built ({page} is missing)")
             continue
         hrefs = set(_hrefs(page))
+        reader = f"{language}/{doc}.ipynb"
         expected = {
-            "Colab": f"{colab}/github/{owner}/{name}/blob/{branch}/{prefix}{doc}.ipynb",
-            "Binder": f"{binder}/v2/gh/{owner}/{name}/{branch}?urlpath={ui}/{prefix}{doc}.ipynb",
+            "Colab": f"{colab}/github/{owner}/{name}/blob/{notebooks}/{reader}",
+            "Binder": f"{binder}/v2/gh/{owner}/{name}/{notebooks}?urlpath=lab/tree/{reader}",
             "edit this page": f"{url}/edit/{branch}/{prefix}{doc}.md",
             "repository": url,
         }
@@ -80,21 +84,23 @@ def test_chapter_buttons_follow_the_repository_setting(book_html, toc_docs, conf
                 host = urlsplit(href).netloc
                 near = sorted(h for h in hrefs if urlsplit(h).netloc == host)
                 problems.append(f"{doc}: no {button} link {href} (links to {host}: {near})")
-        if not (ROOT / prefix / f"{doc}.ipynb").is_file():
-            problems.append(
-                f"{doc}: the Colab and Binder target {doc}.ipynb is not in the repository")
+        published = book_html.parent / "notebooks" / reader
+        if not published.is_file():
+            problems.append(f"{doc}: the Colab and Binder target {published} was not built")
         for suffix in (".ipynb", ".md"):
             relative = "../" * doc.count("/") + f"_sources/{doc}{suffix}"
             if relative not in hrefs:
                 problems.append(f"{doc}: no download button for {relative}")
-            elif not (book_html / "_sources" / f"{doc}{suffix}").is_file():
+            elif not (edition / "_sources" / f"{doc}{suffix}").is_file():
                 problems.append(f"{doc}: the download {relative} is missing from the build")
-        notebook = book_html / "_sources" / f"{doc}.ipynb"
+        notebook = edition / "_sources" / f"{doc}.ipynb"
         if notebook.is_file():
             content = json.loads(notebook.read_text(encoding="utf-8"))
             if content.get("nbformat") != 4 or "kernelspec" not in content.get("metadata", {}) \
                     or not any(c["cell_type"] == "code" for c in content.get("cells", [])):
                 problems.append(f"{doc}: the downloadable .ipynb is not a runnable notebook")
+            if content.get("metadata", {}).get("lesson", {}).get("language") != language:
+                problems.append(f"{doc}: the downloadable .ipynb is not the {language} notebook")
             code = [c for c in content.get("cells", []) if c["cell_type"] == "code"]
             if not any(c.get("outputs") for c in code):
                 problems.append(f"{doc}: the downloadable .ipynb has no outputs")
@@ -149,7 +155,12 @@ def glued_values(page: Path) -> list[str]:
 
 
 def test_every_glued_value_of_the_english_pages_is_on_their_chinese_twins(book_html, toc_docs):
-    problems, total = [], 0
+    """The same values, numbers as they are and words in Chinese (book/_ext/translation.py
+    translates a glued word through lesson_utils.i18n); no glued value on a Chinese page is an
+    English word."""
+    from lesson_utils.i18n import translate
+
+    problems, total, words = [], 0, 0
     for doc in toc_docs:
         english, chinese = book_html / f"{doc}.html", book_html / "zh_CN" / f"{doc}.html"
         if not chinese.is_file():
@@ -157,11 +168,18 @@ def test_every_glued_value_of_the_english_pages_is_on_their_chinese_twins(book_h
             continue
         want, got = glued_values(english), glued_values(chinese)
         total += len(want)
-        if want != got:
-            missing = sorted(set(want) - set(got)) or "(counts differ)"
+        words += sum(translate(v, "zh_CN") != v for v in want)
+        translated = sorted(translate(v, "zh_CN") or f"(no translation of {v!r})" for v in want)
+        if translated != got:
+            missing = sorted(set(translated) - set(got)) or "(counts differ)"
             problems.append(f"{doc}: {len(want)} glued values in English, {len(got)} in Chinese;"
                             f" missing {missing}")
+        english_words = [v for v in got if re.search(r"[A-Za-z]{2,}", re.sub(
+            r"\binf\b|\bnan\b|\d[eE][-+]?\d", "", v))]
+        if english_words:
+            problems.append(f"{doc}: English glued into the Chinese page: {english_words}")
     assert total > 50, f"only {total} glued values found in the English pages"
+    assert words >= 4, f"only {words} glued words: chapters 7 and 10 glue class names"
     assert not problems, "\n".join(problems)
 
 

@@ -1,0 +1,128 @@
+"""The reader notebooks (book/_ext/reader_notebooks.py) read like their pages, in both editions.
+
+A reader who opens a chapter in Colab, Binder or Jupyter gets _build/notebooks/<language>/
+chapters/<name>.ipynb (the download button: the same, with the page's outputs). Checked
+against the built pages and the authors' notebooks, after `make book`; marked ``colab``
+with the run of those notebooks (tests/colab/test_colab.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+pytestmark = pytest.mark.colab
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+EDITIONS = CONFIG["sphinx"]["config"]["editions"]
+CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+# What MyST writes and a notebook's Markdown does not understand: roles, directive
+# fences ``` {name} and ::: {name}, option lines, glue keys, gated solutions.
+RAW_MYST = re.compile(r"\{[a-z][\w:-]*\}`|^\s*(```|:::)\s*\{|^:[a-z-]+:|solution-(start|end)", re.M)
+PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
+
+
+def reader(language: str, chapter: str, download: bool = False) -> nbformat.NotebookNode:
+    if download:
+        folder = BUILD / "html" / EDITIONS[language] / "_sources" / "chapters"
+    else:
+        folder = BUILD / "notebooks" / language / "chapters"
+    path = folder / f"{chapter}.ipynb"
+    assert path.is_file(), f"{path} is missing: `make book` writes it"
+    return nbformat.read(path, as_version=4)
+
+
+def markdown(notebook) -> str:
+    return "\n\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+
+
+def code(notebook) -> list[str]:
+    return [c.source for c in notebook.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_no_raw_myst_is_left(language, chapter):
+    text = markdown(reader(language, chapter))
+    found = [text[max(0, m.start() - 40):m.end() + 40] for m in RAW_MYST.finditer(text)]
+    assert not found, f"{language}/{chapter}: raw MyST in the Markdown: {found}"
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_glued_value_of_the_page_is_in_the_notebook(language, chapter):
+    page = (BUILD / "html" / EDITIONS[language] / "chapters" / f"{chapter}.html").read_text(
+        encoding="utf-8")
+    values = {html.unescape(re.sub(r"<[^>]+>", "", v)).strip() for v in PASTED.findall(page)}
+    assert values or chapter < "03", f"{chapter}: no glued value found on its page"
+    text = markdown(reader(language, chapter)).replace("\\", "")
+    missing = sorted(v for v in values if v not in text)
+    assert not missing, f"{language}/{chapter}: glued values not in the notebook: {missing}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_code_is_the_chapters_in_both_editions(chapter):
+    """The authors' code cells, in order, hidden ones included; the Chinese notebook's first
+    cell only adds the line that sets the reader's language."""
+    authored = code(jupytext.read(ROOT / "chapters" / f"{chapter}.md"))
+    english, chinese = code(reader("en", chapter)), code(reader("zh_CN", chapter))
+    assert english == authored
+    assert chinese[1:] == english[1:]
+    assert chinese[0].splitlines() == [*english[0].splitlines(),
+                                       'os.environ.setdefault("LESSON_LANGUAGE", "zh_CN")']
+    assert [c.id for c in reader("en", chapter).cells if c.cell_type == "code"] == \
+        [c.id for c in reader("zh_CN", chapter).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_links_lead_to_the_same_edition_of_the_book(language):
+    repository = CONFIG["repository"]["url"].rstrip("/")
+    owner, name = repository.split("/")[-2:]
+    edition = f"https://{owner}.github.io/{name}/" + (EDITIONS[language] and
+                                                       EDITIONS[language] + "/")
+    text = "\n".join(markdown(reader(language, chapter)) for chapter in CHAPTERS)
+    links = re.findall(r"\]\((https://[^)\s]+)\)", text)
+    book = [link for link in links if f"{owner}.github.io" in link]
+    assert len(book) > 100, f"only {len(book)} links into the book"
+    assert all(link.startswith(edition) for link in book), \
+        [link for link in book if not link.startswith(edition)][:5]
+    if language != "en":
+        assert all("/zh_CN/" in link for link in book)
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_exercises_are_headed_and_their_solutions_folded(language):
+    notebook = reader(language, "08_softmax_scratch")
+    headings = [c for c in notebook.cells if c.cell_type == "markdown"
+                and c.metadata.get("jp-MarkdownHeadingCollapsed")]
+    sources = (ROOT / "chapters" / "08_softmax_scratch.md").read_text(encoding="utf-8")
+    assert len(headings) == sources.count("{solution-start}") > 0
+    label = {"en": "Solution", "zh_CN": "解答"}[language]
+    assert all(re.fullmatch(rf"#+ {label}\W.*\d+", c.source) for c in headings), \
+        [c.source for c in headings]
+
+
+def test_chapter_8_begins_as_its_page_in_both_editions():
+    for language, title in (("en", "# Softmax regression from scratch"),
+                            ("zh_CN", "# softmax 回归的从零开始实现")):
+        first = reader(language, "08_softmax_scratch").cells[0]
+        assert first.cell_type == "markdown" and first.source.startswith(title + "\n\n")
+        assert "glossary.html#term-softmax-regression" in first.source
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_the_download_is_the_reader_notebook_with_the_pages_outputs(language):
+    published = reader(language, "08_softmax_scratch")
+    download = reader(language, "08_softmax_scratch", download=True)
+    assert [c.source for c in download.cells] == [c.source for c in published.cells]
+    outputs = [o for c in download.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert not any(c.get("outputs") for c in published.cells if c.cell_type == "code")
