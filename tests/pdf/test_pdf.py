@@ -150,6 +150,17 @@ def test_every_figure_of_the_web_pages_is_in_the_pdf(toc_docs):
         assert images == figures, f"{language}: {images} images in the PDF, {figures} on the web"
 
 
+def test_the_chinese_pdf_shows_the_figures_drawn_in_chinese():
+    """Every figure of a chapter's output in the Chinese PDF is its Chinese twin (drawn in the
+    one execution, book/_ext/translation.py's ChineseFigures); the English PDF, the English."""
+    for language in EDITIONS:
+        tex = (BUILD / "latex" / language / "book.tex").read_text(encoding="utf-8")
+        outputs = re.findall(r"includegraphics(?:\[[^]]*\])?\{\{([0-9a-f]{64})(\.zh_CN)?\}", tex)
+        assert len(outputs) > 20, f"{language}: only {len(outputs)} figures of cell outputs"
+        twins = sum(bool(suffix) for _, suffix in outputs)
+        assert twins == (len(outputs) if language == "zh_CN" else 0), (language, twins)
+
+
 def test_every_solution_is_in_the_pdf(edition, toc_docs):
     language, text = edition
     solutions = sum((ROOT / f"{doc}.md").read_text(encoding="utf-8").count("{solution-start}")
