@@ -52,6 +52,7 @@ def _project(tmp_path: Path, translations: dict[str, str], page: str = PAGE) -> 
         "locale_dirs = ['locales']\n"
         "gettext_compact = False\n"
         "nb_execution_mode = 'auto'\n"
+        "myst_enable_extensions = ['dollarmath']  # $$ blocks, as the book writes them\n"
         "html_theme = 'basic'\n" + EDITIONS,
         encoding="utf-8",
     )
@@ -74,10 +75,13 @@ def _build(src: Path, tmp_path: Path) -> tuple[str, str]:
     locale.translators.clear()  # Sphinx caches catalogs per process, by name
 
     warnings = io.StringIO()
-    with docutils_namespace():
-        app = Sphinx(str(src), str(src), str(tmp_path / "html"), str(tmp_path / "doctrees"),
-                     "html", status=None, warning=warnings, freshenv=True)
-        app.build()
+    try:
+        with docutils_namespace():
+            app = Sphinx(str(src), str(src), str(tmp_path / "html"), str(tmp_path / "doctrees"),
+                         "html", status=None, warning=warnings, freshenv=True)
+            app.build()
+    finally:  # and leaves no Chinese catalog behind for the next test's build
+        locale.translators.clear()
     html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     return html, warnings.getvalue()
 
@@ -127,6 +131,17 @@ def test_glued_words_are_chinese_in_the_chinese_edition_and_a_missing_one_warns(
             '<span class="pasted-text">0.25</span>；') in html, warnings
     assert "the glued text 'no such words' has no zh_CN translation" in warnings
     assert warnings.count("WARNING") == 1, warnings
+
+
+def test_a_translated_formula_is_shown_not_lost(tmp_path):
+    """Sphinx translates a math block by parsing "::" plus the indented formula as reST; under
+    the MyST parser the page then showed "::" in place of the formula (translation.py puts the
+    formula's translation in itself)."""
+    page = PAGE.replace("Nothing else.", "Nothing else.\n\n$$\n\\text{loss} = 1\n$$\n")
+    formula = "\n\\text{loss} = 1\n"
+    html, warnings = _build(_project(tmp_path, {**FULL, formula: "\n\\text{损失} = 1\n"},
+                                     page), tmp_path)
+    assert "\\text{损失} = 1" in html and "::" not in html, (html[-1500:], warnings)
 
 
 def test_the_upstream_pieces_the_glue_roles_rely_on_are_there():

@@ -75,7 +75,7 @@ class Markdown:
         if isinstance(node, nodes.Text):
             return _SPECIAL.sub(r"\\\1", node.astext().replace("\n", " "))
         if isinstance(node, nodes.math):
-            return f"${node.astext()}$"
+            return "$" + node.astext().replace("\n", " ") + "$"
         if isinstance(node, nodes.literal):
             text = node.astext()
             fence = "``" if "`" in text else "`"
@@ -204,6 +204,15 @@ class Markdown:
         return "\n>\n".join("> " + b.replace("\n", "\n> ") for b in blocks)
 
 
+# What the first cell of a translated edition's notebook adds: the reader's language (figures
+# and the exercises' feedback), and on Colab, which has no Chinese font, one for the figures.
+_LANGUAGE_LINES = """os.environ.setdefault("LESSON_LANGUAGE", "{language}")
+if "google.colab" in sys.modules and not subprocess.run(
+        ["fc-list", ":lang=zh"], capture_output=True, text=True).stdout:
+    subprocess.run(["apt-get", "install", "-y", "-qq", "fonts-noto-cjk"], check=False)
+"""
+
+
 def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbformat.NotebookNode:
     """The chapter's reader notebook (no outputs): its page's Markdown around its code cells."""
     source = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
@@ -245,8 +254,8 @@ def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbfor
         add_code(index)
     install = next(c for c in cells if c.cell_type == "code")
     if app.config.language != "en":  # figures (and the checker's messages) in the reader's language
-        install.source = (install.source.rstrip("\n") + "\n"
-                          f'os.environ.setdefault("LESSON_LANGUAGE", "{app.config.language}")\n')
+        install.source = install.source.rstrip("\n") + "\n" + _LANGUAGE_LINES.format(
+            language=app.config.language)
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"}, "colab": {"provenance": []},

@@ -213,8 +213,13 @@ class CheckTranslations(_PageCatalog):
 
     def translate(self) -> None:
         for node, message in extract_messages(self.document):
-            if _needs_translation(node):
-                self.report(message, node)
+            if _needs_translation(node) and not self.report(message, node) \
+                    and isinstance(node, nodes.math_block):
+                # Locale would parse "::" plus the indented formula as reST; the MyST parser
+                # reads that as the paragraph "::", and the formula vanishes. So the formula's
+                # translation goes in here; Locale then finds no message for it and skips it.
+                node.rawsource = self.catalog[message][0]
+                node[:] = [nodes.Text(node.rawsource)]
 
 
 class TranslateTocCaptions(_PageCatalog):

@@ -4,6 +4,7 @@ Chapters import only the names in ``__all__``. Importing the package does
 nothing else: no downloads, no seeding, no matplotlib settings.
 """
 
+from .checks import check
 from .data import (
     FASHION_MNIST_CLASSES,
     FashionMNISTBatches,
@@ -48,6 +49,8 @@ __all__ = [
     # models and training (chapters 8-10)
     "SoftmaxRegressionScratch", "softmax_regression", "recipe",
     "sgd", "train_epoch", "train", "TrainingHistory",
+    # feedback on the exercises
+    "check",
 ]
 
 __version__ = "0.1.0"
