@@ -10,7 +10,7 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book pdf pdfcheck test lint unit pairs nbval colab browser lab sync translations clean distclean data seed-sweep
+.PHONY: help book pdf pdfcheck test after-book lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
@@ -83,10 +83,16 @@ pairs: $(STAMP)
 nbval: data
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider chapters
 
+# Two steps run side by side on two cores, each one's output shown when it ends: the
+# book's build beside the Colab environment's installation, then the Colab simulation
+# beside the PDFs and the browser test (all of which read the built book).
 test: data
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory colab
+	$(MAKE) --no-print-directory -j2 --output-sync=target book colab-venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target colab-run after-book
+
+after-book:
 	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \
 	  $(MAKE) --no-print-directory pdfcheck; \
 	else echo "No XeLaTeX here, so no PDF test (make pdf installs TeX Live where apt works)."; fi
@@ -98,6 +104,12 @@ test: data
 # (tests/colab/test_colab.py); and the notebooks read like their pages
 # (tests/colab/test_reader_notebooks.py).
 colab: book
+	$(MAKE) --no-print-directory colab-run
+
+colab-venv: $(STAMP)
+	$(BIN)/python tools/colab_venv.py
+
+colab-run: data colab-venv
 	$(BIN)/python -m pytest -m colab tests/colab -p no:cacheprovider
 
 # The chapters whose checks bound an accuracy, each executed with seeds 0 to 9:

@@ -3,10 +3,11 @@
 Colab gives a notebook PyTorch, torchvision, NumPy, Matplotlib and a kernel,
 and nothing of this course. The simulation:
 
-- a virtual environment (``_build/colab-venv``, kept between runs) with only
-  torch, torchvision, numpy, matplotlib and ipykernel at the versions of
-  requirements.txt, plus pytest and nbval to run the notebook (Colab has
-  pytest too); ``lesson_utils`` and ``myst_nb`` are not in it;
+- a virtual environment (``_build/colab-venv``, kept between runs; made by
+  tools/colab_venv.py) with only torch, torchvision, numpy, matplotlib and
+  ipykernel at the versions of requirements.txt, plus pytest and nbval to run
+  the notebook (Colab has pytest too); ``lesson_utils`` and ``myst_nb`` are not
+  in it;
 - a stub ``google.colab`` module, imported at kernel start (an IPython start-up
   file), as on Colab;
 - the working directory a temporary folder outside the repository, holding
@@ -33,7 +34,6 @@ import os
 import shutil
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -45,31 +45,12 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "_build" / "notebooks"  # book/_ext/reader_notebooks.py writes them
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 FIRST_CELLS = 3  # code cells of each Chinese notebook run here: install, imports, a first step
-VENV = Path(os.environ.get("COLAB_VENV", ROOT / "_build" / "colab-venv"))
-PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "ipykernel")
-
-def _pins() -> list[str]:
-    """torch, torchvision, ... at requirements.txt's versions; pytest and nbval too."""
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        name, _, version = line.partition("==")
-        if name.strip() in PACKAGES:
-            pins[name.strip()] = f"{name.strip()}=={version.strip()}"
-    assert set(pins) == set(PACKAGES), f"requirements.txt pins {sorted(pins)}, need {PACKAGES}"
-    return [*pins.values(), *(f"{name}=={metadata.version(name)}" for name in ("pytest", "nbval"))]
-
+VENV = Path(os.environ.get("COLAB_VENV", ROOT / "_build" / "colab-venv"))  # tools/colab_venv.py
 
 @pytest.fixture(scope="session")
 def colab_python() -> Path:
+    subprocess.run([sys.executable, str(ROOT / "tools" / "colab_venv.py")], check=True)
     python = VENV / "bin" / "python"
-    stamp = VENV / ".colab-packages"
-    pins = " ".join(_pins())
-    if not python.exists() or not stamp.exists() or stamp.read_text() != pins:
-        shutil.rmtree(VENV, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", *pins.split()], check=True)
-        stamp.write_text(pins)
     # What an earlier run's first cells installed goes: each run installs afresh.
     subprocess.run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "lesson_utils"],
                    check=False, capture_output=True)

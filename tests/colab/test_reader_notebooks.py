@@ -25,8 +25,10 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 EDITIONS = CONFIG["sphinx"]["config"]["editions"]
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 # What MyST writes and a notebook's Markdown does not understand: roles, directive
-# fences ``` {name} and ::: {name}, option lines, glue keys, gated solutions.
-RAW_MYST = re.compile(r"\{[a-z][\w:-]*\}`|^\s*(```|:::)\s*\{|^:[a-z-]+:|solution-(start|end)", re.M)
+# fences ``` {name} and ::: {name}, option lines, glue keys, gated solutions, and the "::"
+# a translated formula once became (book/_ext/translation.py).
+RAW_MYST = re.compile(r"^::$|\{[a-z][\w:-]*\}`|^\s*(```|:::)\s*\{|^:[a-z-]+:|solution-(start|end)",
+                      re.M)
 PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
 
 
