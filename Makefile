@@ -85,12 +85,14 @@ nbval: data
 
 # Two steps run side by side on two cores, each one's output shown when it ends: the
 # book's build beside the Colab environment's installation, then the Colab simulation
-# beside the PDFs and the browser test (all of which read the built book).
+# beside the PDFs and the browser test (all of which read the built book). There PyTorch
+# gets one thread (OMP_NUM_THREADS=1): with two, its threads spin-wait for a core the
+# other step holds, and the simulation took 413 s instead of 176 s alone.
 test: data
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory -j2 --output-sync=target book colab-venv
-	$(MAKE) --no-print-directory -j2 --output-sync=target colab-run after-book
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target colab-run after-book
 
 after-book:
 	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \

@@ -215,9 +215,8 @@ if "google.colab" in sys.modules and not subprocess.run(
 
 def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbformat.NotebookNode:
     """The chapter's reader notebook (no outputs): its page's Markdown around its code cells."""
-    source = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
-    authored = read_myst_markdown_notebook(source)
-    code = {i: cell for i, cell in enumerate(authored.cells) if cell.cell_type == "code"}
+    code = {i: cell for i, cell in enumerate(authored(app, docname).cells)
+            if cell.cell_type == "code"}
     blocks = Markdown(app, docname).blocks(doctree, 1)
     shown = {b for b in blocks if isinstance(b, int)}
     cells, markdown = [], []
@@ -293,19 +292,30 @@ def _write_downloads(app: Sphinx, exception: Exception | None) -> None:
         nbformat.write(_with_outputs(app, docname, notebook), download)
 
 
-def _with_outputs(app: Sphinx, docname: str, notebook) -> nbformat.NotebookNode:
-    """The notebook with the outputs of the page's execution (the cache's), for the download."""
-    source = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
-    authored = read_myst_markdown_notebook(source)
+def authored(app: Sphinx, docname: str) -> nbformat.NotebookNode:
+    """The page's notebook as myst-nb reads it (so cell indices are the doctree's)."""
+    return read_myst_markdown_notebook(
+        Path(app.env.doc2path(docname)).read_text(encoding="utf-8"))
+
+
+def executed(app: Sphinx, docname: str) -> nbformat.NotebookNode | None:
+    """The page's notebook with the outputs of its execution in the cache, or None."""
     default = _html_root(app).parent / ".jupyter_cache"  # myst-nb's, when none is set
     cache = get_cache(app.config.nb_execution_cache_path or default)
     try:
-        _, executed = cache.merge_match_into_notebook(authored)
-    except KeyError as error:
-        logger.warning(f"{docname}: no cached execution for its download ({error})",
-                       location=docname)
+        return cache.merge_match_into_notebook(authored(app, docname))[1]
+    except KeyError:
+        return None
+
+
+def _with_outputs(app: Sphinx, docname: str, notebook) -> nbformat.NotebookNode:
+    """The notebook with the outputs of the page's execution (the cache's), for the download."""
+    executed_notebook = executed(app, docname)
+    if executed_notebook is None:
+        logger.warning(f"{docname}: no cached execution for its download", location=docname)
         return notebook
-    outputs = {f"code-{i}": cell for i, cell in enumerate(executed.cells)
+    executed_cells = executed_notebook.cells
+    outputs = {f"code-{i}": cell for i, cell in enumerate(executed_cells)
                if cell.cell_type == "code"}
     result = copy.deepcopy(notebook)
     for cell in result.cells:

@@ -17,12 +17,11 @@ import re
 import textwrap
 from pathlib import Path
 
-import jupytext
 from babel.messages.pofile import read_po
 from docutils import nodes
-from jupyter_cache import get_cache
 from myst_nb.ext.glue.domain import NbGlueDomain
 from myst_nb.ext.glue.roles import PasteTextRole
+from reader_notebooks import executed  # book/_ext, on the path as a local extension
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
@@ -137,16 +136,10 @@ class ChineseFigures(SphinxTransform):
 
     def twins(self) -> dict[str, tuple[bytes, dict]]:
         """sha256 of an English PNG -> (its Chinese twin, what the kernel could not translate),
-        from the page's execution in the cache (as book/_ext/reader_notebooks.py finds it)."""
-        default = Path(self.app.outdir).parent / ".jupyter_cache"  # myst-nb's, when none is set
-        cache = get_cache(self.config.nb_execution_cache_path or default)
-        try:
-            _, executed = cache.merge_match_into_notebook(
-                jupytext.read(self.env.doc2path(self.env.docname)))
-        except KeyError:
-            return {}  # then every figure warns
-        twins = {}
-        for cell in executed.cells:
+        from the page's execution in the cache."""
+        notebook = executed(self.app, self.env.docname)
+        twins = {}  # no execution: then every figure warns
+        for cell in notebook.cells if notebook else ():
             for output in cell.get("outputs", ()):
                 data = output.get("data", {})
                 if "image/png" in data and TWIN_MIME in data:
