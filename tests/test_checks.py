@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import ast
 import inspect
-import math
+import re
 import time
 from pathlib import Path
 
 import pytest
-import torch
-import torch.nn.functional as F
+from tests.wrong_answers import NOT_CHECKED, WRONG, naive_softmax
 
 import lesson_utils
 from lesson_utils import checks, softmax
@@ -25,140 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def english(monkeypatch):
     monkeypatch.delenv("LESSON_LANGUAGE", raising=False)
-
-
-# --- learners' answers: typical mistakes, written as a learner would ---------------------------
-
-def naive_softmax(Z, dim=1):
-    E = Z.exp()
-    return E / E.sum(dim=dim, keepdim=True)
-
-
-def naive_logsumexp_ce(O, y):
-    return O.exp().sum(dim=1).log() - O[range(len(y)), y]
-
-
-def linear_w_weight(W, b):
-    layer = torch.nn.Linear(W.shape[1], W.shape[0])
-    with torch.no_grad():
-        layer.weight.copy_(W)  # forgets that nn.Linear stores W^T
-        layer.bias.copy_(b)
-    return layer
-
-
-def linear_no_bias(W, b):
-    layer = torch.nn.Linear(*W.shape)
-    with torch.no_grad():
-        layer.weight.copy_(W.T)
-    return layer
-
-
-def smooth_off_by_one(y, q, eps):
-    return torch.where(F.one_hot(y, q) == 1, 1 - eps, eps / (q - 1))
-
-
-# exercise -> [(wrong answer, a word of the hint it must get, or None)]
-WRONG = {
-    "ex-cvr-far-points": [
-        (lambda x, y, a, c: ((a * x + c > 0.5).float() != y).float().mean().item(), "divided by n"),
-        (lambda x, y, a, c: int(((a * x + c > 0).float() != y).sum()), "not 0"),
-        (lambda x, y, a, c: int(((a * x + c >= 0.5).float() != y).sum()), "exactly at 0.5")],
-    "ex-cvr-margin": [
-        (lambda p, q: math.log(p / (1 - p)), "q - 1 other classes"),
-        (lambda p, q: math.log(q * p / (1 - p)), "Off by one"),
-        (lambda p, q: -math.log(1 - p), None)],
-    "ex-cvr-ties": [
-        (lambda o: 2 * o, "same vector"),  # the smallest failing o is 0, where 2 o = o
-        (lambda o: o - o.mean(), "same vector"), (lambda o: o + o.abs() + 1, "same constant")],
-    "ex-net-temperature": [
-        (lambda o, T: naive_softmax(o / T), "overflows"),
-        (lambda o, T: softmax(o / T, dim=0), "columns sum to 1"),
-        (lambda o, T: softmax(o * T), "divides the logits")],
-    "ex-net-three-gaussians": [
-        (lambda X, mu, S, prior: X @ torch.linalg.inv(S) @ mu.T + prior.log(), "quadratic term"),
-        (lambda X, mu, S, prior: X @ torch.linalg.inv(S) @ mu.T
-         - 0.5 * ((mu @ torch.linalg.inv(S)) * mu).sum(1), "prior is missing"),
-        (lambda X, mu, S, prior: X @ S @ mu.T - 0.5 * ((mu @ S) * mu).sum(1) + prior.log(),
-         "inverse covariance")],
-    "ex-net-bias-count": [(7840, "W alone"), (785, "one class"), (7851, "Off by one")],
-    "ex-batch-einsum": [
-        (lambda X, W, b: torch.einsum("nd,dq->nq", X, W), "bias b is missing"),
-        (lambda X, W, b: torch.einsum("nd,qd->nq", X, W) + b, "shape differs"),
-        (lambda X, W, b: torch.einsum("nd,dq->q", X, W) + b, "shape differs")],
-    "ex-batch-single": [
-        (lambda x, W, b: softmax(x @ W + b[0]), "x[None]"),
-        (lambda x, W, b: softmax(x[None] @ W + b, dim=0), "columns sum to 1"),
-        (lambda x, W, b: naive_softmax(x[None] @ W + b), "overflows")],
-    "ex-batch-memory": [((2560, 10), "4 bytes"), ((10240, 10240), "shares")],
-    "ex-norms-p-limit": [
-        (lambda x, p: (x**p).sum() ** (1 / p), "absolute values"),
-        (lambda x, p: (x.abs() ** p).sum(), "root"),
-        (lambda x, p: x.abs().max(), None)],
-    "ex-norms-elastic-net": [
-        (lambda v, eta, lam1, lam2: F.softshrink(v, lam1) / (1 + eta * lam2), "η λ1"),
-        (lambda v, eta, lam1, lam2: F.softshrink(v, eta * lam1) / (1 + lam2), "step size η"),
-        (lambda v, eta, lam1, lam2: F.softshrink(v / (1 + eta * lam2), eta * lam1), None)],
-    "ex-norms-submultiplicative": [
-        (lambda A: A.square().sum(dim=(-2, -1)), "square root"),
-        (lambda A: A.square().sum().sqrt(), "whole batch"),
-        (lambda A: torch.linalg.matrix_norm(A, ord=2), None)],
-    "ex-entropy-dice": [((math.log(6), 2 * math.log(6), 2.27), "nats"),
-                        ((2.585, 5.17, 5.17), None)],
-    "ex-entropy-not-a-distance": [
-        (lambda p, q: (q * (q / p).log()).sum(-1), "not symmetric"),
-        (lambda p, q: (p * (p / q).log()).sum(-1), "0 log 0"),
-        (lambda p, q: (p * (p / q).log2()).nan_to_num().sum(-1), "natural log")],
-    "ex-entropy-initial-loss": [(math.log2(10), "bits"), (0.1, "probability"), (1.0, None)],
-    "ex-entropy-label-smoothing": [
-        (smooth_off_by_one, "Off by one"),
-        (lambda y, q, eps: F.one_hot(y, q) + eps / q, "1 - ε"),
-        (lambda y, q, eps: (1 - eps) * F.one_hot(y, q) + eps, None)],
-    "ex-losses-huber-limits": [
-        (lambda y_hat, y, d: torch.where((y - y_hat).abs() <= d, (y - y_hat) ** 2,
-                                         d * ((y - y_hat).abs() - d / 2)), "e^2 / 2"),
-        (lambda y_hat, y, d: torch.where((y - y_hat).abs() <= d, (y - y_hat) ** 2 / 2,
-                                         d * (y - y_hat).abs()), "do not meet"),
-        (lambda y_hat, y, d: torch.where((y - y_hat).abs() <= d, (y - y_hat) ** 2 / 2,
-                                         d * ((y - y_hat) - d / 2)), None)],
-    "ex-losses-soft-labels": [
-        (lambda O, P: P - softmax(O), "Wrong sign"),
-        (lambda O, P: naive_softmax(O) - P, "overflows"),
-        (lambda O, P: (softmax(O) - P) / len(O), "no division by n"),
-        (lambda O, P: softmax(O, dim=0) - P, "normalises the columns")],
-    "ex-losses-float64": [
-        (lambda dtype: math.log2(torch.finfo(dtype).max), "log2"),
-        (lambda dtype: torch.finfo(dtype).max, "largest number"),
-        (lambda dtype: 88.72, None)],
-    "ex-dataset-last-batch": [
-        (lambda n, b: (n // b, n % b), None),
-        (lambda n, b: (n // b, (n - 1) % b + 1), "round up"),
-        (lambda n, b: (math.ceil(n / b), n % b), "full, not empty"),
-        (lambda n, b: (n // b + 1, n - (n // b) * b), None)],
-    "ex-scratch-lr": [(1.0, "nan"), (0.01, "too small")],
-    "ex-scratch-log-zero": [
-        (lambda O, y: -softmax(O)[range(len(y)), y].log(), "underflows"),
-        (naive_logsumexp_ce, "overflows"),
-        (lambda O, y: F.cross_entropy(O, y), "no .mean()"),
-        (lambda O, y: O[range(len(y)), y] - torch.logsumexp(O, dim=1), "Wrong sign")],
-    "ex-scratch-batch-size": [(0.1 / 256, "Multiply"), (0.1, None)],
-    "ex-concise-same-start": [(linear_w_weight, None), (linear_no_bias, "not the bias")],
-    "ex-concise-mean-loss": [
-        (lambda l, n: l.sum(), "multiply it by the batch size"),
-        (lambda l, n: l.mean(), "not the mean"), (lambda l, n: l * n, None)],
-    "ex-concise-sum-loss": [(256, "factor"), (0.1 / 256, "Multiply")],
-    "ex-eval-top2": [
-        (lambda probs, y: (probs.topk(2, dim=1).indices == y[:, None]).any(dim=1).sum(),
-         "n times"),
-        (lambda probs, y: (probs.argmax(dim=1) == y).float().mean(), "top-1"),
-        (lambda probs, y: (probs.topk(2, dim=0).indices.T == y[:, None]).any(1).float().mean(),
-         None)],
-    "ex-eval-confident-mistakes": [
-        (lambda p, y, k: torch.nonzero(p.argmax(1) != y).flatten()[
-            p.max(1).values[p.argmax(1) != y].argsort()[:k]], "descending"),
-        (lambda p, y, k: p.max(1).values.argsort(descending=True)[:k], "only the mistakes"),
-        (lambda p, y, k: torch.nonzero(p.argmax(1) != y).flatten()[:k], None)],
-}
-NOT_CHECKED = {"ex-dataset-batch-size", "ex-dataset-shuffle", "ex-eval-seeds"}
+    monkeypatch.delenv("LESSON_FIGURE_TWINS", raising=False)
 
 
 def exercise_labels():
@@ -172,7 +38,7 @@ def exercise_labels():
 def test_every_exercise_has_a_check_or_a_reason():
     labels = exercise_labels()
     assert len(labels) == 31
-    assert set(EXERCISES) | NOT_CHECKED == set(labels) and not set(EXERCISES) & NOT_CHECKED
+    assert set(EXERCISES) | set(NOT_CHECKED) == set(labels) and not set(EXERCISES) & set(NOT_CHECKED)
     assert set(WRONG) == set(EXERCISES)
 
 
@@ -284,3 +150,77 @@ def test_check_is_exported_and_fast():
     start = time.perf_counter()
     check("ex-eval-top2", EXERCISES["ex-eval-top2"].reference)
     print(f"one check: {time.perf_counter() - start:.2f} s")
+
+
+def chapter_exercises():
+    """label -> (the chapter's text from the exercise to its solution, the solution)."""
+    found = {}
+    for chapter in sorted((ROOT / "chapters").glob("*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        for label in re.findall(r"^:label: (ex-\S+)$", text, flags=re.M):
+            turn = text.split(f":label: {label}\n", 1)[1].split(f"{{solution-start}} {label}")[0]
+            solution = text.split(f"{{solution-start}} {label}", 1)[1].split("{solution-end}")[0]
+            found[label] = (turn, solution)
+    return found
+
+
+@pytest.mark.parametrize("exercise", [*EXERCISES, *NOT_CHECKED])
+def test_a_checked_exercise_has_a_your_turn_cell_and_a_solution_that_asserts_its_check(exercise):
+    turn, solution = chapter_exercises()[exercise]
+    if exercise in NOT_CHECKED:
+        assert "check(" not in turn + solution
+        return
+    cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", turn, flags=re.S)
+    assert len(cells) == 1 and f'\ncheck("{exercise}", ' in cells[0], turn
+    assert "*Your turn:* " in turn.split("```{code-cell}")[0]
+    stub = cells[0]
+    assert f'assert check("{exercise}", ' in solution
+    spec = EXERCISES[exercise]
+    if spec.inputs is None:  # a number: the stub is ... (or a tuple of them)
+        assert re.match(r"[\w, ]+ = \.\.\.(, \.\.\.)*\n", stub), stub
+        answer = ... if stub.count("...") == 1 else (..., ...)
+    else:  # a function whose body is ..., with the reference's arguments
+        name, arguments = re.match(r"def (\w+)\((.*)\):\n    \.\.\.\n", stub).groups()
+        names = list(inspect.signature(spec.call or spec.reference).parameters)[bool(spec.call):]
+        assert arguments.split(", ") == names[:len(arguments.split(", "))], stub
+        answer = eval(f"lambda {arguments}: ...")  # noqa: S307 (the stub, as the learner gets it)
+        assert f"def {name}(" in solution  # the solution fills in the same function
+    result = check(exercise, answer)
+    assert not result.attempted and "not attempted yet" in result.message
+
+
+def test_a_tuple_of_stubs_is_not_attempted():
+    assert not check("ex-batch-memory", (..., ...)).attempted
+    assert not check("ex-entropy-dice", (1.0, ..., ...)).attempted
+    assert check("ex-batch-memory", (10240, 40)).passed
+
+
+def test_the_book_build_gets_the_chinese_message_beside_the_english(monkeypatch):
+    answer = EXERCISES["ex-batch-einsum"].reference
+    assert check("ex-batch-einsum", answer)._repr_mimebundle_() == {
+        "text/plain": "✓ ex-batch-einsum: correct, on the edge cases and on generated inputs."}
+    monkeypatch.setenv("LESSON_FIGURE_TWINS", "zh_CN")
+    bundle = check("ex-batch-einsum", lambda X, W, b: X @ W)._repr_mimebundle_()
+    english, chinese = bundle["text/plain"], bundle[checks.TEXT_TWIN_MIME]
+    assert english.startswith("✗ ex-batch-einsum: wrong on this input")
+    assert "hint: The bias" in english and "hint" not in chinese
+    assert chinese.startswith("✗ ex-batch-einsum：") and "提示：" in chinese
+    shown = [line.split(" (")[0] for line in english.split("\n")[1:3]]  # X = ..., W = ...
+    assert all(line.startswith(value) for line, value in zip(chinese.split("\n")[1:3], shown))
+    monkeypatch.setenv("LESSON_LANGUAGE", "zh_CN")  # a Chinese reader's kernel: no twin needed
+    assert set(check("ex-batch-einsum", answer)._repr_mimebundle_()) == {"text/plain"}
+
+
+def test_the_status_page_lists_every_exercise_and_whether_it_is_checked():
+    status = (ROOT / "book" / "status.md").read_text(encoding="utf-8")
+    row = r"^\| (\d+) \| \{ref\}`(ex-[\w-]+)` \| (.*?) \| (.*?) \|$"
+    rows = re.findall(row, status, flags=re.M)
+    assert [label for _, label, _, _ in rows] == exercise_labels()
+    chapters = {label: int(chapter.name[:2]) for chapter in (ROOT / "chapters").glob("*.md")
+                for label in re.findall(r"^:label: (ex-\S+)$", chapter.read_text(), flags=re.M)}
+    for chapter, label, checked, caught in rows:
+        assert int(chapter) == chapters[label]
+        if label in EXERCISES:
+            assert checked == "yes" and caught == f"{{glue:text}}`caught_{label.replace('-', '_')}`"
+        else:
+            assert checked == f"no: {NOT_CHECKED[label]}" and caught == "–"

@@ -36,6 +36,7 @@ from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
 
+from lesson_utils.checks import TEXT_TWIN_MIME
 from lesson_utils.plotting import TWIN_MIME
 
 logger = logging.getLogger(__name__)
@@ -322,11 +323,12 @@ def _with_outputs(app: Sphinx, docname: str, notebook) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = outputs[cell.id].get("outputs", [])
             cell.execution_count = outputs[cell.id].get("execution_count")
-            for output in cell.outputs:  # the figures as this edition's page shows them
-                twin = output.get("data", {}).pop(TWIN_MIME, None)
-                output.get("metadata", {}).pop(TWIN_MIME, None)
-                if twin and app.config.language != "en":
-                    output["data"]["image/png"] = twin
+            for output in cell.outputs:  # figures and checks as this edition's page shows them
+                for twin_mime, mime in ((TWIN_MIME, "image/png"), (TEXT_TWIN_MIME, "text/plain")):
+                    twin = output.get("data", {}).pop(twin_mime, None)
+                    output.get("metadata", {}).pop(twin_mime, None)
+                    if twin and app.config.language != "en":
+                        output["data"][mime] = twin
     return result
 
 

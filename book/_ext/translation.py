@@ -6,7 +6,9 @@ of the other edition (_config.yml's editions). 4. The table of contents' part ca
 translated. 5. Chinese search finds the glossary's terms (a user dictionary for jieba).
 6. Words in the Chinese edition's figures and glued text are Chinese (lesson_utils.i18n): a
 figure shows the Chinese twin its kernel drew beside it (lesson_utils.plotting.TWIN_MIME), a
-glued word is translated; a figure without a twin, or a word without a translation, warns.
+glued word is translated, and an exercise check's message shows its Chinese twin
+(lesson_utils.checks.TEXT_TWIN_MIME); a figure without a twin, or a word without a translation,
+warns.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 from sphinx_exercise.nodes import exercise_title, solution_title
 
+from lesson_utils.checks import TEXT_TWIN_MIME
 from lesson_utils.i18n import translate
 from lesson_utils.plotting import TWIN_MIME
 
@@ -100,11 +103,12 @@ def _glued_words_translated(role, pasted: list[nodes.Node], messages: list) -> t
     return pasted, messages
 
 
-class ChineseFigures(SphinxTransform):
+class ChineseOutputs(SphinxTransform):
     """In the Chinese edition, every figure of a code cell's output shows its Chinese twin: the
     PNG that the kernel drew beside the English one (LESSON_FIGURE_TWINS=zh_CN, set by
     tools/build_book.py), found in the page's executed notebook by the English PNG's sha256,
-    written next to it. Runs while reading, before Sphinx collects the images (doctree-read)."""
+    written next to it; and an exercise check's message shows the Chinese message that came
+    beside it. Runs while reading, before Sphinx collects the images (doctree-read)."""
 
     default_priority = 400
 
@@ -112,7 +116,10 @@ class ChineseFigures(SphinxTransform):
         if self.config.language != "zh_CN":
             return
         images = [image for image in self.document.findall(nodes.image) if _in_output(image)]
-        twins = self.twins() if images else {}
+        blocks = [block for block in self.document.findall(nodes.literal_block)
+                  if _in_output(block)]
+        notebook = executed(self.app, self.env.docname) if images or blocks else None
+        twins = self.twins(notebook)  # no execution: then every figure warns
         for image in images:
             relative, path = self.env.relfn2path(image["uri"], self.env.docname)
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -133,20 +140,35 @@ class ChineseFigures(SphinxTransform):
             if not twin.is_file() or twin.read_bytes() != png:
                 twin.write_bytes(png)
             image["uri"] = f"{image['uri'].rsplit('/', 1)[0]}/{twin.name}"
+        texts = {_text(data["text/plain"]): _text(data[TEXT_TWIN_MIME])
+                 for data in _output_data(notebook) if TEXT_TWIN_MIME in data}
+        for block in blocks:
+            if block.astext() in texts:
+                block[:] = [nodes.Text(texts[block.astext()])]
 
-    def twins(self) -> dict[str, tuple[bytes, dict]]:
+    @staticmethod
+    def twins(notebook) -> dict[str, tuple[bytes, dict]]:
         """sha256 of an English PNG -> (its Chinese twin, what the kernel could not translate),
         from the page's execution in the cache."""
-        notebook = executed(self.app, self.env.docname)
-        twins = {}  # no execution: then every figure warns
-        for cell in notebook.cells if notebook else ():
-            for output in cell.get("outputs", ()):
-                data = output.get("data", {})
-                if "image/png" in data and TWIN_MIME in data:
-                    digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
-                    twins[digest] = (base64.b64decode(data[TWIN_MIME]),
-                                     output.get("metadata", {}).get(TWIN_MIME, {}))
+        twins = {}
+        for data, metadata in _output_data(notebook, with_metadata=True):
+            if "image/png" in data and TWIN_MIME in data:
+                digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
+                twins[digest] = (base64.b64decode(data[TWIN_MIME]), metadata.get(TWIN_MIME, {}))
         return twins
+
+
+def _output_data(notebook, with_metadata=False):
+    """The data (and metadata) of every output of an executed notebook, or none for None."""
+    for cell in notebook.cells if notebook else ():
+        for output in cell.get("outputs", ()):
+            data = output.get("data", {})
+            yield (data, output.get("metadata", {})) if with_metadata else data
+
+
+def _text(value: str | list[str]) -> str:
+    """A notebook's text output, stored as one string or as a list of lines."""
+    return "".join(value) if isinstance(value, list) else value
 
 
 def _in_output(node: nodes.Node) -> bool:
@@ -275,7 +297,7 @@ def setup(app: Sphinx) -> dict:
         app.add_role_to_domain("glue", name, glue_role(), override=True)
     app.add_transform(CheckTranslations)
     app.add_transform(TranslateTocCaptions)
-    app.add_transform(ChineseFigures)
+    app.add_transform(ChineseOutputs)
     app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -17,10 +17,12 @@ An answer takes the reference's arguments in order:
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import math
+import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -34,16 +36,20 @@ from .i18n import language, translate
 from .information import entropy, kl_divergence
 from .losses import huber_loss
 
-__all__ = ["EXERCISES", "Result", "Spec", "check"]
+__all__ = ["EXERCISES", "Result", "Spec", "TEXT_TWIN_MIME", "check"]
 
 SETTINGS = settings(max_examples=30, database=None, derandomize=True, deadline=None,
                     phases=(Phase.generate, Phase.shrink),  # no "explain": it takes seconds
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
 
 
+_LANGUAGE: contextvars.ContextVar[str | None] = contextvars.ContextVar("language", default=None)
+TEXT_TWIN_MIME = "text/x.lesson-zh_CN+plain"  # a message's Chinese twin, beside its text/plain
+
+
 def _(message: str) -> str:
     """``message`` in the reader's language (English where the catalog lacks it)."""
-    return translate(message, language()) or message
+    return translate(message, _LANGUAGE.get() or language()) or message
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,16 @@ class Result:
     attempted: bool
     message: str
     counterexample: tuple | None = None
+    twins: dict = field(default_factory=dict, repr=False)  # the message in other languages
 
     def __repr__(self) -> str:
         return self.message
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """In the book's build (``LESSON_FIGURE_TWINS=zh_CN``) the Chinese message comes along
+        as :data:`TEXT_TWIN_MIME`, which the Chinese edition shows instead."""
+        twin = self.twins.get("zh_CN")
+        return {"text/plain": self.message, **({TEXT_TWIN_MIME: twin} if twin else {})}
 
     def __bool__(self) -> bool:
         return self.passed
@@ -179,10 +192,12 @@ class _Stub(Exception):
 
 def _run(call, function, args):
     """``call(function, *args)`` on copies of the tensors (an answer may change its inputs)."""
-    result = call(function, *(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
-    if result is None or result is ...:
-        raise _Stub
-    return result
+    def answered(*args):
+        result = function(*args)
+        if result is None or result is ...:
+            raise _Stub
+        return result
+    return call(answered, *(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
 
 
 def check(exercise_id: str, answer: Any) -> Result:
@@ -200,27 +215,43 @@ def check(exercise_id: str, answer: Any) -> Result:
         raise ValueError(f"no check for exercise {exercise_id!r}; the exercises with checks "
                          f"are: {', '.join(EXERCISES)}")
     spec = EXERCISES[exercise_id]
+    passed, attempted, message, values, bad = _verdict(spec, answer)
 
-    def result(message, passed=False, attempted=True, counterexample=None, hint=None,
-               details=(), **values):
-        lines = [_(message).format(exercise=exercise_id, **values), *details]
-        text = "\n".join(lines + (["  " + _("hint: {}").format(_(hint))] if hint else []))
-        return Result(exercise_id, passed, attempted, text, counterexample)
+    def render() -> str:
+        shown = {name: _show(value) for name, value in values.items() if name != "want"}
+        lines = [_(message).format(exercise=exercise_id, **shown)]
+        if bad is not None and spec.inputs is not None:
+            names = list(inspect.signature(spec.call or spec.reference).parameters)
+            lines += [f"    {name} = {_show(value)}"
+                      for name, value in zip(names[bool(spec.call):], bad, strict=False)]
+            lines += ["  " + _("expected: {}").format(_show(values["want"])),
+                      "  " + _("got:      {}").format(_show(values["got"]))]
+        hint = None if bad is None else _hint(spec, values["got"], values["want"],
+                                              () if spec.inputs is None else bad)
+        return "\n".join(lines + (["  " + _("hint: {}").format(_(hint))] if hint else []))
 
-    if answer is None or answer is ...:
-        return result(STUB, attempted=False)
+    twin = os.environ.get("LESSON_FIGURE_TWINS")  # the book's build: the Chinese text too
+    twins = {twin: _speaking(twin, render)} if twin and twin != language() else {}
+    return Result(exercise_id, passed, attempted, render(), bad, twins)
+
+
+def _verdict(spec: Spec, answer: Any) -> tuple[bool, bool, str, dict, tuple | None]:
+    """(passed, attempted, message, the values it shows, the counterexample or None)."""
+    if _is_stub(answer):
+        return False, False, STUB, {}, None
     if spec.inputs is None:  # a number
         if callable(answer):
-            return result("✗ {exercise}: the answer should be a number, got a function.")
+            return False, True, "✗ {exercise}: the answer should be a number, got a function.", \
+                {}, None
+        values = {"got": answer, "tol": spec.tol, "want": spec.reference}
         if _close(answer, spec.reference, spec.tol):
-            return result("✓ {exercise}: correct ({got} is within {tol} of the answer).",
-                          True, got=_show(answer), tol=spec.tol)
-        return result("✗ {exercise}: {got} is not the answer (the check allows a difference "
-                      "of {tol}).", counterexample=(answer,), got=_show(answer), tol=spec.tol,
-                      hint=_hint(spec, answer, spec.reference, ()))
+            return True, True, "✓ {exercise}: correct ({got} is within {tol} of the answer).", \
+                values, None
+        return False, True, "✗ {exercise}: {got} is not the answer (the check allows a " \
+            "difference of {tol}).", values, (answer,)
     if not callable(answer):
-        return result("✗ {exercise}: the answer should be a function, got {got}.",
-                      got=_show(answer))
+        return False, True, "✗ {exercise}: the answer should be a function, got {got}.", \
+            {"got": answer}, None
     call = spec.call or (lambda function, *args: function(*args))
 
     def outcome(args):
@@ -247,17 +278,27 @@ def check(exercise_id: str, answer: Any) -> Result:
                 header = "✗ {exercise}: wrong on this edge case:"
                 bad = next((args for args in spec.edges if not outcome(args)[0]), None)
             if bad is None:
-                return result("✓ {exercise}: correct, on the edge cases and on generated "
-                              "inputs.", True)
+                return True, True, "✓ {exercise}: correct, on the edge cases and on generated " \
+                    "inputs.", {}, None
             _passed, got, want = outcome(bad)
         except _Stub:
-            return result(STUB, attempted=False)
-    names = list(inspect.signature(spec.call or spec.reference).parameters)[bool(spec.call):]
-    lines = [f"    {name} = {_show(value)}" for name, value in zip(names, bad, strict=False)]
-    lines += ["  " + _("expected: {}").format(_show(want)),
-              "  " + _("got:      {}").format(_show(got))]
-    return result(header, counterexample=tuple(bad), hint=_hint(spec, got, want, bad),
-                  details=lines)
+            return False, False, STUB, {}, None
+    return False, True, header, {"got": got, "want": want}, tuple(bad)
+
+
+def _is_stub(answer: Any) -> bool:
+    """``...`` or None, alone or in a tuple of answers (``copy_bytes, view_bytes = ..., ...``)."""
+    parts = answer if isinstance(answer, tuple) else (answer,)
+    return any(part is None or part is ... for part in parts)
+
+
+def _speaking(lang: str, render) -> str:
+    """``render()`` with the messages in ``lang``."""
+    token = _LANGUAGE.set(lang)
+    try:
+        return render()
+    finally:
+        _LANGUAGE.reset(token)
 
 
 # --------------------------------------------------------------- inputs
@@ -406,7 +447,7 @@ EXERCISES: dict[str, Spec] = {
         hints=((_like(lambda X, W, b: X @ W), "The bias b is missing: add it after the einsum."),
                (_like(lambda X, W, b: X @ W.T + b), "W has shape (d, q): \"nd,dq->nq\"."))),
     "ex-batch-single": _fn(
-        lambda x, W, b: softmax(x[None] @ W + b), _tensors("d dq 1q", -100, 100),
+        lambda x, W, b: softmax(x[None] @ W + b), _tensors("d dq 1q", -3, 3),
         (_t(3), _t(3, 4), _t(1, 4)), (_t(1), _t(1, 1), _t(1, 1)),
         hints=((lambda g, w, a: g.shape == w.shape[1:], "That has shape (q,): pass x[None], a "
                 "batch of one (1, d), so that the result is a row (1, q)."),)),

@@ -225,3 +225,33 @@ def test_the_intro_of_each_edition_links_both_pdfs(book_html):
             if pdfs_built:
                 assert target.is_file() and target.stat().st_size > 100_000, \
                     f"{link} from {folder or 'en'}/book/intro.html: no PDF at {target}"
+
+
+def test_every_your_turn_cell_answers_in_the_language_of_its_page(book_html, toc_docs):
+    """Each "your turn" cell's output is check's "not attempted yet" for its exercise: in
+    English on the English page, in Chinese on the Chinese page (the Chinese message that
+    lesson_utils.checks wrote beside the English one in the single execution,
+    book/_ext/translation.py's ChineseOutputs), and so in each edition's download."""
+    from lesson_utils.checks import EXERCISES
+
+    english_stub = re.compile(r"… (ex-[\w-]+): not attempted yet\. Write your answer")
+    chinese_stub = re.compile(r"… (ex-[\w-]+)：尚未作答")
+    seen = {"en": [], "zh_CN": []}
+    for doc in _chapters(toc_docs):
+        english = (book_html / f"{doc}.html").read_text(encoding="utf-8")
+        chinese = (book_html / "zh_CN" / f"{doc}.html").read_text(encoding="utf-8")
+        seen["en"] += english_stub.findall(english)
+        seen["zh_CN"] += chinese_stub.findall(chinese)
+        assert not english_stub.search(chinese) and not chinese_stub.search(english), doc
+        for language, pattern in (("en", english_stub), ("zh_CN", chinese_stub)):
+            name = doc.split("/")[-1]
+            sources = book_html / ("" if language == "en" else "zh_CN") / "_sources" / "chapters"
+            download = json.loads((sources / f"{name}.ipynb").read_text(encoding="utf-8"))
+            texts = ["".join(o.get("data", {}).get("text/plain", ""))
+                     for c in download["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+            assert sum(bool(pattern.search(t)) for t in texts) == len(
+                pattern.findall(english if language == "en" else chinese)), (doc, language)
+            assert not any("x.lesson-" in key for c in download["cells"]
+                           if c["cell_type"] == "code" for o in c["outputs"]
+                           for key in o.get("data", {})), (doc, language)
+    assert sorted(seen["en"]) == sorted(seen["zh_CN"]) == sorted(EXERCISES)

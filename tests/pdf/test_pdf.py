@@ -152,7 +152,7 @@ def test_every_figure_of_the_web_pages_is_in_the_pdf(toc_docs):
 
 def test_the_chinese_pdf_shows_the_figures_drawn_in_chinese():
     """Every figure of a chapter's output in the Chinese PDF is its Chinese twin (drawn in the
-    one execution, book/_ext/translation.py's ChineseFigures); the English PDF, the English."""
+    one execution, book/_ext/translation.py's ChineseOutputs); the English PDF, the English."""
     for language in EDITIONS:
         tex = (BUILD / "latex" / language / "book.tex").read_text(encoding="utf-8")
         outputs = re.findall(r"includegraphics(?:\[[^]]*\])?\{\{([0-9a-f]{64})(\.zh_CN)?\}", tex)
