@@ -38,7 +38,8 @@ def exercise_labels():
 def test_every_exercise_has_a_check_or_a_reason():
     labels = exercise_labels()
     assert len(labels) == 31
-    assert set(EXERCISES) | set(NOT_CHECKED) == set(labels) and not set(EXERCISES) & set(NOT_CHECKED)
+    assert set(EXERCISES) | set(NOT_CHECKED) == set(labels)
+    assert not set(EXERCISES) & set(NOT_CHECKED)
     assert set(WRONG) == set(EXERCISES)
 
 
@@ -206,7 +207,8 @@ def test_the_book_build_gets_the_chinese_message_beside_the_english(monkeypatch)
     assert "hint: The bias" in english and "hint" not in chinese
     assert chinese.startswith("✗ ex-batch-einsum：") and "提示：" in chinese
     shown = [line.split(" (")[0] for line in english.split("\n")[1:3]]  # X = ..., W = ...
-    assert all(line.startswith(value) for line, value in zip(chinese.split("\n")[1:3], shown))
+    pairs = zip(chinese.split("\n")[1:3], shown, strict=True)
+    assert all(line.startswith(value) for line, value in pairs)
     monkeypatch.setenv("LESSON_LANGUAGE", "zh_CN")  # a Chinese reader's kernel: no twin needed
     assert set(check("ex-batch-einsum", answer)._repr_mimebundle_()) == {"text/plain"}
 

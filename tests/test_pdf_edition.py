@@ -109,8 +109,15 @@ Name the colour of this figure.
 A red square.
 ```
 ````
+````{solution-start} ex-colours
+````
+
+Red.
+
+````{solution-end}
+````
 """,
-    "notes.md": "# Notes\n\nA formula with bare Chinese: $损失 = 1$.\n",
+    "notes.md": "# Notes\n\nA formula with bare Chinese: $损失 = 1$. See {ref}`ex-colours`.\n",
 }
 
 
@@ -188,6 +195,17 @@ def test_a_figure_in_an_exercise_stays_in_place(latex_build):
         for step in ("visit", "depart"):
             visitor = getattr(exercise_nodes, f"{step}_{name}_node")
             assert list(inspect.signature(visitor).parameters) == ["self", "node"]
+
+
+def test_a_reference_to_an_exercise_on_another_page_links_it(latex_build):
+    """notes.md refers to chapter 3's exercise: the link goes to sphinx-exercise's own LaTeX
+    label (exercise:ex-colours), the only one the exercise defines (pdf_edition.py)."""
+    tex, warnings, _ = latex_build
+    assert r"\label{exercise:ex-colours}" in tex, warnings
+    notes = tex[tex.index("A formula with bare Chinese"):]
+    assert r"\hyperref[exercise:ex-colours]{Exercise 1}" in notes, notes[:400]
+    assert "chapters/03_colours:ex-colours" not in tex
+    assert r"{Solution to Exercise 1}" in tex  # a title, where LaTeX links nothing
 
 
 def test_the_pdf_role_links_each_edition_from_any_page(tmp_path):

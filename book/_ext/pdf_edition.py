@@ -88,6 +88,34 @@ class ChapterNumbers(SphinxPostTransform):
                 page.parent.insert(page.parent.index(page), raw)
 
 
+class ExerciseReferencesAcrossPages(SphinxPostTransform):
+    """In the PDF, a reference to an exercise on another page (the status page's table) links
+    it as sphinx-exercise links one on the same page, \\hyperref[exercise:label]: its
+    ResolveLinkTextToSolutions converts only references with a refid, and the label a
+    cross-page reference names (docname:label) is never defined, an undefined reference.
+    tests/test_pdf_edition.py fails if sphinx-exercise's labels or node change."""
+
+    default_priority = 23  # just after sphinx-exercise's ResolveLinkTextToSolutions (22)
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for node in list(self.document.findall(nodes.reference)):
+            uri, _, label = node.get("refuri", "").partition("#")
+            target = registry.get(label, {}).get("node")
+            in_title = any(isinstance(a, nodes.title) for a in _ancestors(node))  # not linked
+            if uri.startswith("%") and not in_title and isinstance(
+                    target, exercise_nodes.exercise_enumerable_node):
+                node.replace_self(exercise_nodes.exercise_latex_number_reference(
+                    "", "", *node.children, refid=label))
+
+
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 class BibliographyPage(SphinxPostTransform):
     default_priority = 700  # before Sphinx gathers the citations (750)
     formats = ("latex",)
@@ -166,6 +194,7 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(StripAnsi)
     app.add_post_transform(ChapterNumbers)
     app.add_post_transform(BibliographyPage)
+    app.add_post_transform(ExerciseReferencesAcrossPages)
     app.add_role("pdf", PdfRole())
     app.add_transform(ChineseInMath)
     app.connect("config-inited", _configure, priority=600)  # after sphinx-jupyterbook-latex (500)

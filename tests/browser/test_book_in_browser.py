@@ -329,6 +329,10 @@ def check_page(driver, base_url: str, page: str, toc_docs, screenshot: Path,
             "return [...document.querySelectorAll('pre, .cell_output > .output,"
             " .pst-scrollable-table-container')].every(e => e.tabIndex === 0 ||"
             " (e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight))"))
+        # and for the opened solutions' fade-in (a CSS transition) to end: axe measures the
+        # contrast of a half-faded code cell as too low.
+        _wait(driver, lambda d: d.execute_script(
+            "return document.getAnimations().every(a => a.playState !== 'running')"))
         problems += _axe_violations(driver, axe)
         description = driver.execute_script(
             "const m = document.querySelector('meta[name=description]');"
