@@ -6,10 +6,12 @@ ordinary, edge and extreme inputs and on inputs hypothesis generates (shapes, fl
 and float64, large logits, ties, single rows), and shows the smallest input hypothesis
 finds that the answer gets wrong, what was expected, what came back and a hint where
 the mistake is a typical one. A number is compared with the answer within a stated
-tolerance. A stub (``...``, ``None``, a function that returns None or raises
+tolerance. A stub (``...``, ``None``, a tuple of them, a function that returns None or raises
 NotImplementedError) gets a "not attempted yet" line. ``check`` never raises for a
 wrong or missing answer, only for an unknown exercise id. Its messages come from the
-package's catalog (:mod:`lesson_utils.i18n`), in the reader's language.
+package's catalog (:mod:`lesson_utils.i18n`), in the reader's language. In the book's build
+(``LESSON_FIGURE_TWINS=zh_CN``) a result also carries its Chinese message, which the
+Chinese edition shows (:data:`TEXT_TWIN_MIME`).
 
 An answer takes the reference's arguments in order:
 ``inspect.signature(EXERCISES[exercise_id].reference)``.
