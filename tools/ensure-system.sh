@@ -2,7 +2,7 @@
 # Install the Debian/Ubuntu packages one part of the course needs, where they
 # are missing and apt-get is usable (root, or password-less sudo); the Makefile
 # calls it before `make data`, `make book`, `make pdf` and `make browser`.
-# Usage: tools/ensure-system.sh data|book|browser|tex
+# Usage: tools/ensure-system.sh PART... (each of data, book, browser, tex)
 #   data     Fashion-MNIST (dataset-fashion-mnist), unless FASHION_MNIST_DIR is
 #            set; without it lesson_utils downloads the files with torchvision.
 #   book     a Chinese font (Noto Sans CJK SC) for the figures of the Chinese
@@ -92,35 +92,43 @@ apt_install() {
   echo "Installed in $((SECONDS - start)) s."
 }
 
-part=${1:-}
-case "$part" in
-  data)    what="the chapters (Fashion-MNIST)"
-           instead="lesson_utils will download Fashion-MNIST with torchvision instead." ;;
-  book)    what="the Chinese edition's figures (a Chinese font)"
-           instead="Install Noto Sans CJK SC (fonts-noto-cjk) by hand; without it the Chinese build fails on missing glyphs." ;;
-  browser) what="the browser test"
-           instead="Install them by hand, or set CHROMIUM and CHROMEDRIVER." ;;
-  tex)     what="make pdf"
-           instead="Install TeX Live with XeLaTeX, latexmk, xeCJK and ctex, and the FreeFont and Noto CJK SC fonts, by hand." ;;
-  *)       echo "usage: $0 data|book|browser|tex" >&2
-           exit 2 ;;
-esac
+# ensure PART: install what PART needs, or say what is missing and what happens instead.
+ensure() {
+  local part=$1 what instead row_part package check argument
+  local -a missing=()
+  case "$part" in
+    data)    what="the chapters (Fashion-MNIST)"
+             instead="lesson_utils will download Fashion-MNIST with torchvision instead." ;;
+    book)    what="the Chinese edition's figures (a Chinese font)"
+             instead="Install Noto Sans CJK SC (fonts-noto-cjk) by hand; without it the Chinese build fails on missing glyphs." ;;
+    browser) what="the browser test"
+             instead="Install them by hand, or set CHROMIUM and CHROMEDRIVER." ;;
+    tex)     what="make pdf"
+             instead="Install TeX Live with XeLaTeX, latexmk, xeCJK and ctex, and the FreeFont and Noto CJK SC fonts, by hand." ;;
+    *)       echo "usage: $0 data|book|browser|tex" >&2
+             exit 2 ;;
+  esac
 
-missing=()
-while read -r row_part package check argument; do
-  if [ "$row_part" = "$part" ] && ! "$check" "$argument"; then
-    missing+=("$package")
-  fi
-done <<< "$NEEDS"
+  while read -r row_part package check argument; do
+    if [ "$row_part" = "$part" ] && ! "$check" "$argument"; then
+      missing+=("$package")
+    fi
+  done <<< "$NEEDS"
 
-if [ "${#missing[@]}" -gt 0 ] && ! apt_install "$what" "${missing[@]}"; then
-  echo "$instead" >&2
-fi
-if [ "$part" = browser ]; then
-  if have_chromium; then
-    echo "Browser test: $("$browser" --version 2>/dev/null || echo "$browser")," \
-         "$("$driver" --version 2>/dev/null | cut -d' ' -f1-2 || echo "$driver")"
-  else
-    echo "Chromium or ChromeDriver is still missing; the browser test will say so." >&2
+  if [ "${#missing[@]}" -gt 0 ] && ! apt_install "$what" "${missing[@]}"; then
+    echo "$instead" >&2
   fi
-fi
+  if [ "$part" = browser ]; then
+    if have_chromium; then
+      echo "Browser test: $("$browser" --version 2>/dev/null || echo "$browser")," \
+           "$("$driver" --version 2>/dev/null | cut -d' ' -f1-2 || echo "$driver")"
+    else
+      echo "Chromium or ChromeDriver is still missing; the browser test will say so." >&2
+    fi
+  fi
+}
+
+[ "$#" -gt 0 ] || { echo "usage: $0 data|book|browser|tex ..." >&2; exit 2; }
+for part in "$@"; do
+  ensure "$part"
+done

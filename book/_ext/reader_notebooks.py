@@ -36,7 +36,7 @@ from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
 
-from lesson_utils.checks import TEXT_TWIN_MIME
+from lesson_utils.i18n import TEXT_TWIN_MIME
 from lesson_utils.plotting import TWIN_MIME
 
 logger = logging.getLogger(__name__)

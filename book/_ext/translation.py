@@ -7,7 +7,7 @@ translated. 5. Chinese search finds the glossary's terms (a user dictionary for 
 6. Words in the Chinese edition's figures and glued text are Chinese (lesson_utils.i18n): a
 figure shows the Chinese twin its kernel drew beside it (lesson_utils.plotting.TWIN_MIME), a
 glued word is translated, and an exercise check's message shows its Chinese twin
-(lesson_utils.checks.TEXT_TWIN_MIME); a figure without a twin, or a word without a translation,
+(lesson_utils.i18n.TEXT_TWIN_MIME); a figure without a twin, or a word without a translation,
 warns.
 """
 
@@ -32,8 +32,7 @@ from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 from sphinx_exercise.nodes import exercise_title, solution_title
 
-from lesson_utils.checks import TEXT_TWIN_MIME
-from lesson_utils.i18n import translate
+from lesson_utils.i18n import TEXT_TWIN_MIME, translate
 from lesson_utils.plotting import TWIN_MIME
 
 logger = logging.getLogger(__name__)

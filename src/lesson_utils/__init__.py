@@ -4,7 +4,6 @@ Chapters import only the names in ``__all__``. Importing the package does
 nothing else: no downloads, no seeding, no matplotlib settings.
 """
 
-from .checks import check
 from .data import (
     FASHION_MNIST_CLASSES,
     FashionMNISTBatches,
@@ -54,3 +53,11 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``check`` loads the exercises' checker (and hypothesis) on first use, not at import."""
+    if name == "check":
+        from .exercises import check
+        return check
+    raise AttributeError(f"module 'lesson_utils' has no attribute {name!r}")

@@ -28,9 +28,10 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language", "translate"]
+__all__ = ["LANGUAGES", "TEXT_TWIN_MIME", "language", "translate"]
 
 LANGUAGES = ("en", "zh_CN")
+TEXT_TWIN_MIME = "text/x.lesson-zh_CN+plain"  # a text output's Chinese twin, beside text/plain
 _LOCALE = Path(__file__).with_name("locale")
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|inf|nan)(?![\w.])")
 _MATH = re.compile(r"\$[^$]*\$")

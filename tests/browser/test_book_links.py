@@ -230,9 +230,9 @@ def test_the_intro_of_each_edition_links_both_pdfs(book_html):
 def test_every_your_turn_cell_answers_in_the_language_of_its_page(book_html, toc_docs):
     """Each "your turn" cell's output is check's "not attempted yet" for its exercise: in
     English on the English page, in Chinese on the Chinese page (the Chinese message that
-    lesson_utils.checks wrote beside the English one in the single execution,
+    lesson_utils.exercises wrote beside the English one in the single execution,
     book/_ext/translation.py's ChineseOutputs), and so in each edition's download."""
-    from lesson_utils.checks import EXERCISES
+    from lesson_utils.exercises import EXERCISES
 
     english_stub = re.compile(r"… (ex-[\w-]+): not attempted yet\. Write your answer")
     chinese_stub = re.compile(r"… (ex-[\w-]+)：尚未作答")
