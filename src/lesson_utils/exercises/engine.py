@@ -169,18 +169,20 @@ def _sandbox(printed: io.StringIO, seconds: float):
             raise _TooSlow
         previous = signal.signal(signal.SIGALRM, ring)
         signal.setitimer(signal.ITIMER_REAL, seconds)
-    states = random.getstate(), np.random.get_state()  # noqa: NPY002 (the global one)
+    generator = torch.default_generator  # the CPU's; torch.manual_seed would also queue CUDA's
+    states = generator.get_state(), random.getstate(), np.random.get_state()  # noqa: NPY002
     try:
-        with torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(printed), \
-                contextlib.redirect_stderr(printed), warnings.catch_warnings():
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
+                warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.manual_seed(0), random.seed(0), np.random.seed(0)  # noqa: NPY002
+            generator.manual_seed(0), random.seed(0), np.random.seed(0)  # noqa: NPY002
             yield
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-        random.setstate(states[0]), np.random.set_state(states[1])  # noqa: NPY002
+        generator.set_state(states[0]), random.setstate(states[1])
+        np.random.set_state(states[2])  # noqa: NPY002
 
 
 def _copies(args: tuple) -> tuple:
