@@ -52,8 +52,7 @@ book: data
 # execution cache (make book fills it; a chapter missing from it is executed),
 # typeset by XeLaTeX. Also copied to _build/html/pdf, where the intro links them.
 pdf: data
-	bash tools/ensure-system.sh book
-	bash tools/ensure-system.sh tex
+	bash tools/ensure-system.sh book tex
 	$(BIN)/python tools/build_book.py pdf
 
 # The PDFs built, then read back with pdftotext (tests/pdf).
