@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -69,6 +70,8 @@ def inline_code(text: str) -> Counter:
 
 
 def _translation_extension():
+    if str(ROOT / "book" / "_ext") not in sys.path:  # it imports its sibling, as Sphinx allows
+        sys.path.insert(0, str(ROOT / "book" / "_ext"))
     spec = importlib.util.spec_from_file_location("translation", ROOT / "book" / "_ext" /
                                                   "translation.py")
     module = importlib.util.module_from_spec(spec)

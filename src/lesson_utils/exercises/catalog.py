@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ..functional import one_hot, softmax
 from ..information import entropy, kl_divergence
 from ..losses import huber_loss
+from ..norms import frobenius_norm
 from .engine import Spec, as64, close
 
 T = torch.tensor
@@ -86,6 +87,13 @@ def affine_bayes(g, w, args):
         "same for every class, leaves the softmax unchanged but is not part of the answer)."
 
 
+def scaled(norm, x, dims):
+    """``norm`` of x in float64 after dividing by the largest magnitude (0 stays 0)."""
+    m = x.double().abs().amax(dim=dims, keepdim=True)
+    m = torch.where(m > 0, m, 1.0)
+    return (m.squeeze(dims) * norm(x.double() / m)).to(x.dtype)
+
+
 def soft_grad(O, P):
     O = O.detach().clone().requires_grad_()
     F.cross_entropy(O, P, reduction="sum").backward()
@@ -152,6 +160,7 @@ EXERCISES: dict[str, Spec] = {
         (T([0.0, 1, 2, 3, 4, 5]), T([0, 0, 0, 1, 1, 1]), 0.2, 0.1), (T([0.0, 2.5]), T([1, 0]),
                                                                          0.2, 0.0),
         (T([-3.1, 0.4, 7.7, 12.0]), T([1, 0, 1, 1]), 0.3, -0.6),
+        (T([0.0, 1, 2, 3, 4, 5]), T([1, 0, 1, 0, 0, 1]), 0.2, 0.1),  # errors both ways
         mistakes=((lambda x, y, a, c: int(((a * x + c >= 0.5).long() != y).sum()),
                    "The rule is class 1 where a x + c > 0.5; a point exactly at 0.5 is class 0."),
                   (lambda x, y, a, c: int(((a * x + c > 0).long() != y).sum()),
@@ -170,6 +179,7 @@ EXERCISES: dict[str, Spec] = {
     # o's dtype (so not a constant so large that float32 rounds o + c)
     "ex-cvr-ties": fn(
         lambda o: o + 1, tensors("q", -100, 100, q=(2, 5)), (ODD[0],), (T([0.0, 0.0]),),
+        (T([0.0, -200.0]),),  # already log-probabilities: log_softmax(o) is o
         (ODD[1].double(),), (T([1e6, 1e6 + 64.0]),),
         ok=lambda g, w, a: close(softmax(torch.as_tensor(g, dtype=a[0].dtype)), softmax(a[0])) and (
             not torch.equal(as64(g), as64(a[0])) or "That is the same vector: find a different "
@@ -224,15 +234,20 @@ EXERCISES: dict[str, Spec] = {
     "ex-batch-memory": num(  # two ints: 256 · 10 · 4 bytes, and b's own 10 · 4
         (10240, 40), 0, ((2560, 10), "Those are numbers of elements; a float32 takes 4 bytes."),
         ((10240, 10240), "The broadcast view (expand) shares the 40 bytes of b's storage.")),
-    # a scalar (sum |x_i|^p)^(1/p) for every integer p >= 1, also where |x_i|^p is large
+    # a scalar (sum |x_i|^p)^(1/p), x's dtype, for every integer p >= 1, also where |x_i|^p
+    # overflows (the text asks for x = (3, -4, 1), p = 64 in float32) and for x = 0
     "ex-norms-p-limit": fn(
-        lambda x, p: torch.linalg.vector_norm(x.double(), ord=p).to(x.dtype),
+        lambda x, p: scaled(lambda v: torch.linalg.vector_norm(v, ord=p), x, (-1,)),
         tensors("n", extra=(st.sampled_from([1, 2, 3, 4, 8, 16]),)),
-        (T([3.0, -4.0, 1.0]), 2), (T([3.0, -4.0, 1.0], dtype=torch.float64), 64),
-        (ODD[0], 3), (T([-2.5]), 1),
+        (T([3.0, -4.0, 1.0]), 2), (T([3.0, -4.0, 1.0]), 64), (ODD[0], 3), (T([-2.5]), 1),
+        (T([0.0, 0.0]), 3), (T([3e20, -4e20], dtype=torch.float64), 16),
         mistakes=((lambda x, p: (x**p).sum() ** (1 / p),
                    "Take absolute values first: |x_i|^p (an odd p keeps the signs)."),
-                  (lambda x, p: (x.abs() ** p).sum(), "The p-th root is missing."))),
+                  (lambda x, p: (x.abs() ** p).sum(), "The p-th root is missing."),
+                  (lambda x, p: (x.abs() ** p).sum() ** (1 / p), "|x_i|^p overflows here: "
+                   "divide by m = max |x_i| first and multiply back, m (Σ (|x_i| / m)^p)^(1/p)."),
+                  (lambda x, p: x.abs().max() * ((x.abs() / x.abs().max()) ** p).sum() ** (1 / p),
+                   "For x = 0, m = max |x_i| is 0 and x / m is nan: the norm of 0 is 0."))),
     # softshrink(v, eta lam1) / (1 + eta lam2), elementwise, v's shape
     "ex-norms-elastic-net": fn(
         lambda v, eta, lam1, lam2: F.softshrink(v, eta * lam1) / (1 + eta * lam2),
@@ -244,11 +259,16 @@ EXERCISES: dict[str, Spec] = {
                    "Divide by 1 + η λ2, with the step size η."),
                   (lambda v, eta, lam1, lam2: F.softshrink(v, eta * lam1) * (1 + eta * lam2),
                    "Divide by 1 + η λ2, do not multiply: the L2 part shrinks."))),
-    # shape (b,): the square root of each matrix's sum of squares
+    # shape (b,): the square root of each matrix's sum of squares, also where the squares
+    # overflow or underflow (entries of 3e20 or 3e-30 in float32) and for a zero matrix
     "ex-norms-submultiplicative": fn(
-        lambda A: torch.linalg.matrix_norm(A), tensors("bmn"), (ODD.reshape(2, 2, 2),),
-        (T([[[1.5]]]),), (ODD.repeat(3, 1).reshape(3, 2, 4),),
+        frobenius_norm, tensors("bmn"), (ODD.reshape(2, 2, 2),), (T([[[1.5]]]),),
+        (ODD.repeat(3, 1).reshape(3, 2, 4),), (T([[[3e20, 4e20]], [[3e-30, -4e-30]]]),),
+        (T([[[0.0, 0.0]], [[-1.0, 0.5]]]),),
         mistakes=((lambda A: A.square().sum(dim=(-2, -1)), "The square root is missing."),
+                  (lambda A: A.square().sum(dim=(-2, -1)).sqrt(), "The squares overflow (or "
+                   "underflow to 0) here: divide each matrix by its largest |a_ij| first and "
+                   "multiply back, as l2_norm does."),
                   (lambda A: A.square().sum().sqrt(), "That is one norm for the whole batch: "
                    "sum over the last two dimensions only, dim=(-2, -1)."))),
     "ex-entropy-dice": num(  # three floats, in bits
@@ -259,7 +279,7 @@ EXERCISES: dict[str, Spec] = {
     "ex-entropy-not-a-distance": fn(
         lambda p, q: kl_divergence(p, q),
         tensors("nk nk", 0, 3.5, k=(2, 4)).map(lambda t: (dist(t[0]), dist(t[1]))),
-        (T([0.9, 0.1]), T([0.5, 0.5])), (T([[1.0, 0.0], [0.1, 0.9]]), T([[0.5, 0.5]] * 2)),
+        (T([[0.9, 0.1]]), T([[0.5, 0.5]])), (T([[1.0, 0.0], [0.1, 0.9]]), T([[0.5, 0.5]] * 2)),
         (T([[0.25, 0.0, 0.75]]), T([[0.5, 0.0, 0.5]])), (T([[0.5, 0.5]]), T([[1.0, 0.0]])),
         mistakes=((lambda p, q: kl_divergence(q, p),
                    "That is KL(q || p): the divergence is not symmetric, p comes first."),

@@ -126,6 +126,13 @@ def close(got: Any, want: Any, tol: float | None = None, slack: float = 1.0,
     return torch.allclose(got, want, rtol * slack, atol * slack + extra, equal_nan=True)
 
 
+def _plain(value: Any) -> Any:
+    """Tensors and numpy values as Python numbers, to show a number answer as a number."""
+    if isinstance(value, torch.Tensor | np.ndarray | np.generic):
+        return value.tolist()
+    return type(value)(map(_plain, value)) if isinstance(value, tuple | list) else value
+
+
 def show(value: Any) -> str:
     if isinstance(value, BaseException):
         return _("raised {error}").format(error=f"{type(value).__name__}: {value}"[:300])
@@ -207,6 +214,7 @@ class _Outcome:
     problem: str | None = None  # a message saying what is wrong, instead of expected/got
     fields: dict = field(default_factory=dict)
     extra: float = 0.0  # float32's own rounding on this input: 10 times the reference's
+    engine: bool = False  # the problem is the engine's finding (in place, None, shared)
 
 
 def _body(code) -> tuple:
@@ -289,17 +297,17 @@ class Checker:
                              "it was {before}, afterwards {after}. Compute without changing the "
                              "inputs (o = o / T, not o /= T).",
                              {"name": names[changed], "before": show(before[changed]),
-                              "after": show(given[changed])})
+                              "after": show(given[changed])}, engine=True)
         elif error is not None:
             found = _Outcome(False, error, want)
         elif raw is None:
             found = _Outcome(False, None, want, "your answer returned None on this input (a "
-                             "missing return?).")
+                             "missing return?).", engine=True)
         elif shared is not None:
             found = _Outcome(False, got, want, "your answer's result shares memory with its "
                              "argument {name} (it is that tensor, a view of it, or a parameter "
                              "made from it): a change to one changes the other. Return a new "
-                             "tensor (.clone()).", {"name": names[shared]})
+                             "tensor (.clone()).", {"name": names[shared]}, engine=True)
         else:
             try:  # ok may fail on what an answer returns (a string, a generator): wrong
                 verdict = (spec.ok or (lambda g, w, a: close(g, w, spec.tol, extra=extra)))(
@@ -324,7 +332,7 @@ class Checker:
     def hint(self, bad: tuple) -> str | None:
         """The hint of the typical mistake the answer computes on ``bad`` and on every edge."""
         spec, probes = self.spec, (bad, *self.spec.edges)
-        if isinstance(self.outcome(bad).got, BaseException):
+        if self.outcome(bad).engine or isinstance(self.outcome(bad).got, BaseException):
             return None
         got = [self.outcome(args).got for args in probes]
 
@@ -347,7 +355,7 @@ class Checker:
             g, w = as64(got[0]), as64(want[0])
         except (TypeError, ValueError, RuntimeError, OverflowError):
             return None
-        if g.shape != w.shape:
+        if g.ndim != w.ndim or g.shape != w.shape and sorted(g.shape) == sorted(w.shape):
             return "The shape differs from the expected one: check which dimensions you keep."
         if spec.overflow and not g.isfinite().all() and w.isfinite().all():
             return "inf or nan where the answer is finite: exp overflows for large logits " \
@@ -368,7 +376,7 @@ def verdict(spec: Spec, answer: Any) -> tuple[bool, bool, str, dict, tuple | Non
         if callable(answer):
             return False, True, "✗ {exercise}: the answer should be a number, got a function.", \
                 {}, None, ""
-        values = {"got": answer, "tol": spec.tol, "want": spec.reference}
+        values = {"got": _plain(answer), "tol": spec.tol, "want": spec.reference}
         if close(answer, spec.reference, spec.tol):
             return True, True, "✓ {exercise}: correct ({got} is within {tol} of the answer).", \
                 values, None, ""
