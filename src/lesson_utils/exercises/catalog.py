@@ -262,7 +262,7 @@ EXERCISES: dict[str, Spec] = {
     # shape (b,): the square root of each matrix's sum of squares, also where the squares
     # overflow or underflow (entries of 3e20 or 3e-30 in float32) and for a zero matrix
     "ex-norms-submultiplicative": fn(
-        frobenius_norm, tensors("bmn"), (ODD.reshape(2, 2, 2),), (T([[[1.5]]]),),
+        lambda A: frobenius_norm(A), tensors("bmn"), (ODD.reshape(2, 2, 2),), (T([[[1.5]]]),),
         (ODD.repeat(3, 1).reshape(3, 2, 4),), (T([[[3e20, 4e20]], [[3e-30, -4e-30]]]),),
         (T([[[0.0, 0.0]], [[-1.0, 0.5]]]),),
         mistakes=((lambda A: A.square().sum(dim=(-2, -1)), "The square root is missing."),
