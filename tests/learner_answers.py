@@ -43,8 +43,8 @@ def temp_inplace(o, T):
 def temp_loop(o, T):
     rows = []
     for row in o.double():
-        z = row / T
-        e = torch.exp(z - z.max())
+        z = (row - row.max()) / T
+        e = torch.exp(z)
         rows.append(e / e.sum())
     return torch.stack(rows).to(o.dtype)
 
@@ -210,10 +210,10 @@ ANSWERS = {
         [lambda o: o - 3.5, lambda o: (o.double() + torch.pi).to(o.dtype), lambda o: [v + 1 for v in o]]),
     "ex-net-temperature": (
         [(temp_inplace, None), (lambda o, T: naive_softmax(o / T), "overflows"),
-         (lambda o, T: softmax(o) / T, None),
+         (lambda o, T: softmax(o) / T, None), (lambda o, T: F.softmax(o / T, dim=1), "overflows"),
          (lambda o, T: torch.softmax(o / T, dim=1).T, "shape differs")],
         [temp_loop, lambda o, T: torch.softmax(o.double() / T, dim=-1).float(),
-         lambda o, T: F.softmax(o / T, dim=1)]),
+         lambda o, T: F.softmax((o - o.amax(1, keepdim=True)) / T, dim=1)]),
     "ex-net-three-gaussians": (
         [(gauss_inplace, None), (gauss_quadratic, None), (lambda X, mu, S, prior: X @ mu.T, None),
          (lambda X, mu, S, prior: X @ torch.linalg.inv(S) @ mu.T + prior.log(), "-1/2 μ_k")],

@@ -179,7 +179,7 @@ EXERCISES: dict[str, Spec] = {
     # o's dtype (so not a constant so large that float32 rounds o + c)
     "ex-cvr-ties": fn(
         lambda o: o + 1, tensors("q", -100, 100, q=(2, 5)), (ODD[0],), (T([0.0, 0.0]),),
-        (T([0.0, -200.0]),),  # already log-probabilities: log_softmax(o) is o
+        (T([0.0, -200.0]),), (T([-1.0, -3.5]),),  # log-probabilities; a maximum of -1
         (ODD[1].double(),), (T([1e6, 1e6 + 64.0]),),
         ok=lambda g, w, a: close(softmax(torch.as_tensor(g, dtype=a[0].dtype)), softmax(a[0])) and (
             not torch.equal(as64(g), as64(a[0])) or "That is the same vector: find a different "
@@ -188,11 +188,13 @@ EXERCISES: dict[str, Spec] = {
                    "the softmax: add the same constant to every logit instead."),
                   (lambda o: o + 1e6, "So large a constant makes float32 round o + c: the "
                    "differences change. A small constant, such as 1, keeps them."))),
-    # (n, q) rows summing to 1 along dim -1, finite for every T in [1e-3, 100] and |o| <= 100
+    # (n, q) rows summing to 1 along dim -1, finite for |o| <= 100 and every T > 0, also one
+    # so small (1e-37) that o / T overflows float32
     "ex-net-temperature": fn(
-        lambda o, T: softmax(o / T), tensors("nq", -100, 100, extra=(st.floats(0.001, 100),)),
+        lambda o, T: softmax((o - o.amax(-1, keepdim=True)) / T),
+        tensors("nq", -100, 100, extra=(st.floats(0.001, 100),)),
         (ODD, 1.0), (ODD, 0.001), (T([[1.0, 1.0, 1.0]]), 0.5), (T([[0.0, 1e-3]]), 1e-4),
-        (ODD.double() * 30, 10.0), overflow=True,
+        (ODD.double() * 30, 10.0), (ODD * 100, 1e-37), overflow=True,
         mistakes=((lambda o, T: softmax(o * T),
                    "A temperature divides the logits: softmax(o / T), not o * T."),
                   (lambda o, T: softmax(o / T, dim=0), "Your columns sum to 1, not your rows: "
@@ -240,7 +242,7 @@ EXERCISES: dict[str, Spec] = {
         lambda x, p: scaled(lambda v: torch.linalg.vector_norm(v, ord=p), x, (-1,)),
         tensors("n", extra=(st.sampled_from([1, 2, 3, 4, 8, 16]),)),
         (T([3.0, -4.0, 1.0]), 2), (T([3.0, -4.0, 1.0]), 64), (ODD[0], 3), (T([-2.5]), 1),
-        (T([0.0, 0.0]), 3), (T([3e20, -4e20], dtype=torch.float64), 16),
+        (T([0.0, 0.0]), 3), (T([3e20, -4e20], dtype=torch.float64), 16), atol=0.0,
         mistakes=((lambda x, p: (x**p).sum() ** (1 / p),
                    "Take absolute values first: |x_i|^p (an odd p keeps the signs)."),
                   (lambda x, p: (x.abs() ** p).sum(), "The p-th root is missing."),
@@ -264,7 +266,7 @@ EXERCISES: dict[str, Spec] = {
     "ex-norms-submultiplicative": fn(
         lambda A: frobenius_norm(A), tensors("bmn"), (ODD.reshape(2, 2, 2),), (T([[[1.5]]]),),
         (ODD.repeat(3, 1).reshape(3, 2, 4),), (T([[[3e20, 4e20]], [[3e-30, -4e-30]]]),),
-        (T([[[0.0, 0.0]], [[-1.0, 0.5]]]),),
+        (T([[[0.0, 0.0]], [[-1.0, 0.5]]]),), atol=0.0,
         mistakes=((lambda A: A.square().sum(dim=(-2, -1)), "The square root is missing."),
                   (lambda A: A.square().sum(dim=(-2, -1)).sqrt(), "The squares overflow (or "
                    "underflow to 0) here: divide each matrix by its largest |a_ij| first and "
@@ -302,11 +304,12 @@ EXERCISES: dict[str, Spec] = {
                    "ε / (q - 1)."),
                   (lambda y, q, eps: one_hot(y, q) + eps / q,
                    "Scale the one-hot part by 1 - ε, or the row sums to 1 + ε."))),
-    # one loss per element: e^2 / 2 where |e| <= delta, else delta (|e| - delta / 2)
+    # one loss per element: e^2 / 2 where |e| <= delta, else delta (|e| - delta / 2), to a
+    # relative 1e-4 also as delta -> 0 (the limit the exercise is about)
     "ex-losses-huber-limits": fn(
-        huber_loss, tensors("n n", extra=(st.floats(0.01, 10),)),
+        huber_loss, tensors("n n", extra=(st.floats(0.001, 10),)),
         (T([0.5, 3.0]), T([0.0, 0.0]), 1.0), (T([-2.0]), T([0.0]), 2.0),
-        (ODD[0], ODD[1], 0.7),
+        (ODD[0], ODD[1], 0.7), (ODD[0] * 3, ODD[1], 1e-3), atol=0.0,  # delta -> 0: relative
         mistakes=((lambda y_hat, y, d: torch.where((y - y_hat).abs() <= d, (y - y_hat) ** 2,
                                                    d * ((y - y_hat).abs() - d / 2)),
                    "The quadratic piece is e^2 / 2, with the 1/2."),

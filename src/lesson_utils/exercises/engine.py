@@ -57,7 +57,8 @@ class Spec:
     inputs: Any = None  # strategy of argument tuples; None for a number exercise
     edges: tuple = ()  # argument tuples always tried: ordinary, edge and extreme inputs
     mistakes: tuple = ()  # (typical wrong answer, its hint or None), each written once
-    tol: float | None = None  # absolute tolerance; None: rtol 1e-4, atol 1e-5 · max(1, |want|)
+    tol: float | None = None  # absolute tolerance (and rtol 1e-6); None: rtol 1e-4 and atol
+    atol: float = 1e-5  # 0 where tiny values must be told apart (norms of 1e-30)
     ok: Any = None  # ok(got, want, args) -> bool, or the message saying what is wrong
     view: Any = None  # view(result, *args): what is compared, where not the result itself
     shown: str | None = None  # what "got" is when there is a view
@@ -112,18 +113,19 @@ def as64(value: Any) -> torch.Tensor:
 
 
 def close(got: Any, want: Any, tol: float | None = None, slack: float = 1.0,
-          extra: float = 0.0) -> bool:
-    """``got`` equals ``want`` up to rounding: ``slack`` times the tolerance, plus ``extra``."""
+          extra: Any = 0.0, atol: float = 1e-5) -> bool:
+    """``got`` equals ``want`` entry by entry up to rounding: ``slack`` times the tolerance
+    (``tol``, or ``atol`` and 1e-4 of the entry), plus ``extra`` (a number, or one per entry)."""
     try:
         got, want = as64(got), as64(want)
     except (TypeError, ValueError, RuntimeError, OverflowError):
         return False
     if got.shape != want.shape:
         return False
-    finite = want[want.isfinite()].abs()
-    atol = tol if tol is not None else 1e-5 * max(1.0, finite.max().item() if finite.numel() else 1)
-    rtol = 1e-6 if tol is not None else 1e-4
-    return torch.allclose(got, want, rtol * slack, atol * slack + extra, equal_nan=True)
+    atol, rtol = (atol, 1e-4) if tol is None else (tol, 1e-6)
+    limit = slack * (atol + rtol * want.abs()) + extra
+    same = (got == want) | (got.isnan() & want.isnan())  # where want is inf or nan: exactly
+    return bool(torch.where(want.isfinite(), (got - want).abs() <= limit, same).all())
 
 
 def _plain(value: Any) -> Any:
@@ -213,7 +215,7 @@ class _Outcome:
     want: Any = None
     problem: str | None = None  # a message saying what is wrong, instead of expected/got
     fields: dict = field(default_factory=dict)
-    extra: float = 0.0  # float32's own rounding on this input: 10 times the reference's
+    extra: Any = 0.0  # float32's own rounding on this input: 10 times the reference's
     engine: bool = False  # the problem is the engine's finding (in place, None, shared)
 
 
@@ -274,10 +276,11 @@ class Checker:
         if any(a is not b for a, b in zip(wide, args, strict=True)):
             with contextlib.suppress(TypeError, ValueError, RuntimeError, OverflowError):
                 exact = as64(self.call(spec.reference, wide)[0])
-                scale = max(a.abs().max().item() for a in args  # an input's own rounding
-                            if isinstance(a, torch.Tensor) and a.is_floating_point() and a.numel())
-                extra = max(10 * (as64(want) - exact).nan_to_num(0, 0, 0).abs().max().item(),
-                            4 * torch.finfo(torch.float32).eps * scale)
+                extra = 10 * (as64(want) - exact).nan_to_num(0, 0, 0).abs()  # per entry
+                if spec.overflow:  # logits: every entry's rounding grows with the largest
+                    scale = max(a.abs().max().item() for a in args if isinstance(
+                        a, torch.Tensor) and a.is_floating_point() and a.numel())
+                    extra = max(extra.max().item(), 4 * torch.finfo(torch.float32).eps * scale)
         given = _copies(args)
         before = _copies(given)
         got, raw, error = self.call(self.answer, given)
@@ -310,7 +313,7 @@ class Checker:
                              "tensor (.clone()).", {"name": names[shared]}, engine=True)
         else:
             try:  # ok may fail on what an answer returns (a string, a generator): wrong
-                verdict = (spec.ok or (lambda g, w, a: close(g, w, spec.tol, extra=extra)))(
+                verdict = (spec.ok or (lambda g, w, a: close(g, w, spec.tol, 1, extra, spec.atol)))(
                     got, want, args)
             except Exception:
                 verdict = False
@@ -327,7 +330,7 @@ class Checker:
         found = self.outcome(args)
         return not found.passed and (found.problem is not None or isinstance(
             found.got, BaseException) or not close(found.got, found.want, self.spec.tol, 1000,
-                                                   100 * found.extra))
+                                                   100 * found.extra, self.spec.atol))
 
     def hint(self, bad: tuple) -> str | None:
         """The hint of the typical mistake the answer computes on ``bad`` and on every edge."""
