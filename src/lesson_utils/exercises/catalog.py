@@ -134,11 +134,6 @@ def confident(probs, y, k, key=None, descending=True):
     return wrong[confidence[wrong].argsort(descending=descending, stable=True)[:k]]
 
 
-def naive_softmax(O, dim=-1):
-    E = O.exp()
-    return E / E.sum(dim, keepdim=True)
-
-
 def fn(reference, inputs, *edges, mistakes=(), **options):
     return Spec(reference, inputs, edges, mistakes, **options)
 
