@@ -10,7 +10,7 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book pdf pdfcheck test after-book lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep
+.PHONY: help book pdf pdfcheck test after-book lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep mutation
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
@@ -25,6 +25,7 @@ help:
 	@echo "make colab  make book, then every reader notebook under nbval on a simulated Colab (part"
 	@echo "            of make test); make nbval runs the authors' notebooks in the development environment"
 	@echo "make seed-sweep  run the chapters with accuracy bounds with seeds 0-9 (slow; weekly in CI)"
+	@echo "make mutation  mutation testing of lesson_utils with mutmut (slow; ONLY='lesson_utils.i18n*' narrows it)"
 	@echo "make lab    open the chapters in Jupyter Lab (Jupytext pairs .md and .ipynb)"
 	@echo "make sync   bring each chapter's .md and .ipynb back in sync"
 	@echo "make translations  update the Chinese catalogs (locales/zh_CN) after English text changed"
@@ -39,19 +40,21 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # Fashion-MNIST: from apt where it is missing and apt-get is usable, else the
-# loader downloads it (see README, "Data"); then staged in the cache.
+# loader downloads it (see README, "Data"); then staged in the cache. Targets that read it
+# depend on $(DATA); one that calls make again passes DATA= so that it runs once per command.
+DATA ?= data
 data: $(STAMP)
 	bash tools/ensure-system.sh data
 	$(BIN)/python -c 'from lesson_utils import fashion_mnist_root; print("Fashion-MNIST is staged in", fashion_mnist_root() / "FashionMNIST" / "raw")'
 
-book: data
+book: $(DATA)
 	bash tools/ensure-system.sh book
 	$(BIN)/python tools/build_book.py html
 
 # Both editions as PDF: Sphinx's LaTeX output of the same pages and the same
 # execution cache (make book fills it; a chapter missing from it is executed),
 # typeset by XeLaTeX. Also copied to _build/html/pdf, where the intro links them.
-pdf: data
+pdf: $(DATA)
 	bash tools/ensure-system.sh book tex
 	$(BIN)/python tools/build_book.py pdf
 
@@ -63,7 +66,7 @@ pdfcheck: pdf
 # empty, changed ones marked fuzzy, translations kept. Translate those, then
 # make test (the Chinese build names every message still untranslated). Last,
 # lesson_utils' own catalog (figure words, class names) compiled to its .mo.
-translations: data
+translations: $(DATA)
 	$(BIN)/python tools/build_book.py gettext
 	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language zh_CN --locale-dir locales
 	$(BIN)/python -c 'from babel.messages import mofile, pofile; p = "src/lesson_utils/locale/zh_CN/LC_MESSAGES/lesson_utils"; mofile.write_mo(open(p + ".mo", "wb"), pofile.read_po(open(p + ".po", "rb")))'
@@ -79,7 +82,7 @@ unit: $(STAMP)
 pairs: $(STAMP)
 	$(BIN)/python -m pytest tests/test_chapters.py -q
 
-nbval: data
+nbval: $(DATA)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider chapters
 
 # Two steps run side by side on two cores, each one's output shown when it ends: the
@@ -93,8 +96,8 @@ test: data
 	bash tools/ensure-system.sh book browser $$( [ "$${CI:-}" = true ] && echo tex )
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory -j2 --output-sync=target book colab-venv
-	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target colab-run after-book
+	$(MAKE) --no-print-directory -j2 --output-sync=target DATA= book colab-venv
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target DATA= colab-run after-book
 
 after-book:
 	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \
@@ -108,12 +111,12 @@ after-book:
 # (tests/colab/test_colab.py); and the notebooks read like their pages
 # (tests/colab/test_reader_notebooks.py).
 colab: book
-	$(MAKE) --no-print-directory colab-run
+	$(MAKE) --no-print-directory DATA= colab-run
 
 colab-venv: $(STAMP)
 	$(BIN)/python tools/colab_venv.py
 
-colab-run: data colab-venv
+colab-run: $(DATA) colab-venv
 	$(BIN)/python -m pytest -m colab tests/colab -p no:cacheprovider
 
 # The chapters whose checks bound an accuracy, each executed with seeds 0 to 9:
@@ -121,7 +124,7 @@ colab-run: data colab-venv
 # part of make test; .github/workflows/seed-sweep.yml runs it every week.
 SWEEP_CHAPTERS := chapters/08_softmax_scratch.md chapters/09_softmax_concise.md chapters/10_evaluating.md
 SEEDS ?= 0-9
-seed-sweep: data
+seed-sweep: $(DATA)
 	$(BIN)/python tools/seed_sweep.py $(SWEEP_CHAPTERS) --seeds $(SEEDS)
 
 # Every page of the built book (_build/html, or BOOK_HTML_DIR) opened in headless
@@ -130,14 +133,20 @@ browser: $(STAMP)
 	bash tools/ensure-system.sh browser
 	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
 
-# Jupyter Lab on chapters/, with --allow-root as root (tools/lab.sh);
-# LAB_ARGS passes more options.
+# Mutation testing with mutmut (pyproject.toml's [tool.mutmut]): by hand, it takes long.
+# `$(BIN)/mutmut results` lists the survivors, `$(BIN)/mutmut show NAME` shows one.
+MUTMUT := mutmut==3.8.1
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet $(MUTMUT)
+	$(BIN)/mutmut run $(ONLY)
+
+# Jupyter Lab on chapters/; --allow-root lets it start as root too (containers, cloud
+# machines), and changes nothing for anyone else. LAB_ARGS passes more options.
 LAB_ARGS ?=
-lab: data
-	bash tools/lab.sh $(BIN)/jupyter $(LAB_ARGS)
+lab: $(DATA)
+	$(BIN)/jupyter lab --allow-root $(LAB_ARGS) chapters
 
 sync: $(STAMP)
-	$(BIN)/python tools/colab_cell.py
 	$(BIN)/jupytext --sync $(CHAPTERS)
 
 clean:

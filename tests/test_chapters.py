@@ -65,45 +65,6 @@ def test_toc_lists_exactly_the_chapters_in_order():
     assert not missing, f"_toc.yml names pages that do not exist: {missing}"
 
 
-# ------------------------------------------------------------ the Colab cell
-
-
-def _colab_cell():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("colab_cell", ROOT / "tools" / "colab_cell.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.mark.parametrize("md", SOURCES, ids=lambda p: p.stem)
-def test_the_first_code_cell_installs_the_package_on_colab(md):
-    """Generated from _config.yml's repository (tools/colab_cell.py), hidden in the book."""
-    colab = _colab_cell()
-    notebook = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
-    first = next(cell for cell in notebook.cells if cell.cell_type == "code")
-    expected = jupytext.reads(colab.cell(), fmt="md:myst").cells[0]
-    assert first.source == expected.source, f"{md.stem}: stale Colab cell: run `make sync`"
-    assert first.metadata.get("tags") == ["remove-cell"]
-    assert not colab.stale(md)
-
-
-def test_the_colab_cell_follows_the_repository_setting(monkeypatch, tmp_path):
-    colab = _colab_cell()
-    config = tmp_path / "_config.yml"
-    config.write_text("repository:\n  url: https://github.com/fork/course/\n  branch: dev\n"
-                      "  path_to_book: book\n")
-    monkeypatch.setattr(colab, "ROOT", tmp_path)
-    assert colab.install_source() == "lesson_utils @ git+https://github.com/fork/course@dev" \
-        "#subdirectory=book"
-    assert '"LESSON_INSTALL_SOURCE"' in colab.cell()
-    text = "# T\n\nIntro.\n\n```{code-cell} ipython3\nx = 1\n```\n"
-    once = colab.with_cell(text)
-    assert once.index(colab.MARKER) < once.index("x = 1")
-    assert colab.with_cell(once) == once  # idempotent: replaced, not added again
-
-
 def test_every_chapter_with_a_seed_is_in_the_seed_sweep():
     """The weekly sweep (make seed-sweep) runs every chapter that sets SEED, and
     reads back the final accuracy of each; a new training chapter left out of

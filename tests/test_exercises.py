@@ -21,7 +21,8 @@ from tests.learner_answers import ANSWERS, naive_softmax
 
 import lesson_utils
 from lesson_utils import softmax
-from lesson_utils.exercises import EXERCISES, NOT_CHECKED, TEXT_TWIN_MIME, catalog, check, engine
+from lesson_utils._outputs import TEXT_TWIN as TEXT_TWIN_MIME
+from lesson_utils.exercises import EXERCISES, NOT_CHECKED, catalog, check, engine
 from lesson_utils.i18n import translate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -249,7 +250,7 @@ def _texts(fig):
 
 
 def test_the_chinese_twin_translates_every_word_and_restores_the_figure():
-    from lesson_utils.plotting import _drawn_in
+    from lesson_utils._outputs import drawn_in as _drawn_in
 
     use_book_style()
     fig, ax = _confusion_like_figure()
@@ -265,11 +266,11 @@ def test_the_chinese_twin_translates_every_word_and_restores_the_figure():
 
 
 def test_a_chinese_text_without_a_chinese_font_is_a_missing_glyph(monkeypatch):
-    from lesson_utils import plotting
+    from lesson_utils import _outputs
 
-    monkeypatch.setattr(plotting, "_cjk_font", lambda: None)
+    monkeypatch.setattr(_outputs, "cjk_font", lambda: None)
     fig, _ = _confusion_like_figure()
-    assert plotting._drawn_in(fig, "zh_CN", fig.dpi)[1]["missing_glyphs"]
+    assert _outputs.drawn_in(fig, "zh_CN", fig.dpi)[1]["missing_glyphs"]
 
 
 _TWIN_CELL = """\
@@ -289,7 +290,7 @@ plt.show()
 def test_in_a_book_build_kernel_every_figure_has_a_chinese_twin(monkeypatch):
     """LESSON_FIGURE_TWINS=zh_CN (tools/build_book.py): a pyplot figure and a TrainingPlot
     carry their Chinese PNG beside the English one, and what it could not translate."""
-    from lesson_utils.plotting import TWIN_MIME
+    from lesson_utils._outputs import IMAGE_TWIN as TWIN_MIME
 
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
@@ -309,3 +310,58 @@ def test_in_a_book_build_kernel_every_figure_has_a_chinese_twin(monkeypatch):
     width, height = _png_size(chinese)
     assert plot.metadata[TWIN_MIME] == {"width": width // 2, "height": height // 2,
                                         "untranslated": [], "missing_glyphs": []}
+
+
+_READER_CELL = """\
+import matplotlib.pyplot as plt
+from IPython.display import Image, display
+from lesson_utils import check, use_book_style
+use_book_style()
+plt.plot([1, 2], [3, 4])
+plt.xlabel("epoch")
+plt.show()
+display(Image(data=PNG))
+display(check("ex-net-bias-count", 10))
+""" + _PLOT_CELL
+
+
+def _run_as_reader(monkeypatch, language: str) -> list:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch.delenv("LESSON_FIGURE_TWINS", raising=False)
+    monkeypatch.setenv("LESSON_LANGUAGE", language)
+    png = _confusion_like_png()
+    cell = nbformat.v4.new_code_cell(f"PNG = {png!r}\n" + _READER_CELL)
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    return nb.cells[0].outputs
+
+
+def _confusion_like_png() -> bytes:
+    fig, _ = _confusion_like_figure()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_in_a_chinese_readers_kernel_figures_and_checks_speak_chinese(monkeypatch):
+    """LESSON_LANGUAGE=zh_CN, as the Chinese reader notebooks set it: the image/png formatter
+    use_book_style swaps in draws pyplot's figures in Chinese and passes other images through;
+    a TrainingPlot and a check's message are Chinese too; no twin is carried."""
+    from lesson_utils._outputs import IMAGE_TWIN, TEXT_TWIN
+
+    english, chinese = _run_as_reader(monkeypatch, "en"), _run_as_reader(monkeypatch, "zh_CN")
+    assert len(english) == len(chinese) == 4
+    for outputs in (english, chinese):
+        assert all(IMAGE_TWIN not in o.get("data", {}) and TEXT_TWIN not in o.get("data", {})
+                   for o in outputs)
+    figure, image, message, plot = zip(*(
+        [base64.b64decode(o.data["image/png"]) if "image/png" in o.data else o.data["text/plain"]
+         for o in outputs] for outputs in (english, chinese)), strict=True)
+    assert figure[0] != figure[1] and figure[1].startswith(PNG_MAGIC)  # "迭代周期", not "epoch"
+    assert image[0] == image[1] == _confusion_like_png()  # not a figure: as it was
+    assert message[0].startswith("✗ ex-net-bias-count") and "提示" not in message[0]
+    assert "不是正确答案" in message[1] and message[0] != message[1]
+    assert plot[0] != plot[1] and plot[1].startswith(PNG_MAGIC)

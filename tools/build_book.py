@@ -15,8 +15,8 @@ keeps its own doctrees, so that one does not invalidate the other.
 Each edition's HTML build also writes its reader notebooks (book/_ext/reader_notebooks.py)
 into _build/notebooks/<language>/chapters; this script adds what makes that folder the
 branch the Colab and Binder buttons open (the Pages workflow publishes it): a README and
-Binder's environment, the package's dependencies at requirements.txt's pins (the notebooks'
-first cell installs the package itself).
+Binder's environment, the package's dependencies at requirements.txt's pins and a Chinese
+font (the notebooks' first cell installs the package itself, at the commit they were built from).
 
 A PDF is Sphinx's LaTeX output of the same sources and the same execution
 cache, typeset by XeLaTeX through latexmk (book/_ext/pdf_edition.py sets the
@@ -25,9 +25,10 @@ character") and still writes the PDF, with a hole where the glyph was; here
 such a line fails the build, as do an undefined reference (a link to nowhere)
 and a LaTeX error (-halt-on-error).
 
-The kernels the build starts inherit LESSON_FIGURE_TWINS=zh_CN: each figure is drawn
-twice, in English and, beside it in the same output, in Chinese (lesson_utils.plotting),
-which the Chinese edition shows (book/_ext/translation.py). Readers never set it.
+The kernels the build starts inherit LESSON_FIGURE_TWINS (the translated edition's language,
+from _config.yml): each figure and each check's message comes in English and, beside it in
+the same output, in Chinese (lesson_utils._outputs), which the Chinese edition shows
+(book/_ext/translation.py). Readers never set it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ BUILD = ROOT / "_build"
 # _build/html ("" is the root), and language code -> file name of its PDF.
 _CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
 EDITIONS, PDF_FILES = _CONFIG["editions"], _CONFIG["edition_pdfs"]
+SOURCE = next(code for code, folder in EDITIONS.items() if not folder)  # at the root: English
+TRANSLATED = [code for code in EDITIONS if code != SOURCE]
 
 # "Missing character: There is no 回 (U+56DE) in font [FreeSerif.otf]/OT:script=..."
 MISSING_CHARACTER = re.compile(r"^Missing character: There is no .+? in font [^\n!/]+", re.M)
@@ -57,8 +60,11 @@ MISSING_CHARACTER = re.compile(r"^Missing character: There is no .+? in font [^\
 
 def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
     start = time.perf_counter()
-    # for the kernels: English figures (whoever builds), each with its Chinese twin
-    os.environ.update(LESSON_LANGUAGE="en", LESSON_FIGURE_TWINS="zh_CN")
+    # for the kernels: outputs in the source's language (whoever builds), each with its twin in
+    # the translated edition's (lesson_utils._outputs carries one)
+    if len(TRANSLATED) != 1:
+        sys.exit(f"_config.yml's editions must be one source and one translation: {EDITIONS}")
+    os.environ.update(LESSON_LANGUAGE=SOURCE, LESSON_FIGURE_TWINS=TRANSLATED[0])
     locale.translators.clear()  # Sphinx caches catalogs per process; each edition loads its own
     status = build_sphinx(
         ROOT,
@@ -95,7 +101,7 @@ def _latex(language: str) -> tuple[Path, float, subprocess.Popen]:
             sys.exit(f"make pdf needs {tool}: run it where apt-get works (it installs TeX Live), "
                      "or install TeX Live with XeLaTeX, latexmk, xeCJK and the fonts "
                      "FreeFont and Noto CJK SC (see README, 'The PDFs').")
-    suffix = "" if language == "en" else f"-{language}"
+    suffix = "" if language == SOURCE else f"-{language}"
     latex_dir = BUILD / "latex" / language
     sphinx_seconds = _build("latex", latex_dir, BUILD / f".doctrees-latex{suffix}", language)
     for stale in ("book.pdf", "book.log"):
@@ -153,8 +159,8 @@ def _notebook_branch() -> None:
     branch = BUILD / "notebooks"
     (branch / "binder").mkdir(parents=True, exist_ok=True)
     (branch / "binder" / "requirements.txt").write_text("\n".join(pins) + "\n")
-    (branch / "binder" / "runtime.txt").write_text(
-        (ROOT / "binder" / "runtime.txt").read_text())
+    for name in ("runtime.txt", "apt.txt"):  # Python's version; the Chinese figures' font
+        (branch / "binder" / name).write_text((ROOT / "binder" / name).read_text())
     (branch / "README.md").write_text(
         "# Reader notebooks\n\nEach chapter of the book as a notebook that reads like its page, "
         "one folder per edition (`en/`, `zh_CN/`). Written by `make book` from the main branch "
@@ -165,7 +171,7 @@ def main(argv: list[str]) -> None:
     if not argv or argv[0] not in {"html", "gettext", "pdf"}:
         sys.exit(__doc__)
     if argv[0] == "gettext":
-        _build("gettext", BUILD / "gettext", BUILD / ".doctrees-gettext", "en")
+        _build("gettext", BUILD / "gettext", BUILD / ".doctrees-gettext", SOURCE)
         return
     languages = argv[1:] or list(EDITIONS)
     unknown = sorted(set(languages) - set(EDITIONS))
@@ -180,7 +186,7 @@ def main(argv: list[str]) -> None:
                   f"{time.perf_counter() - start:.1f} s after the start: {target}")
         return
     for language in languages:
-        suffix = "" if language == "en" else f"-{language}"
+        suffix = "" if language == SOURCE else f"-{language}"
         seconds = _build(
             "html", BUILD / "html" / EDITIONS[language], BUILD / f".doctrees{suffix}", language
         )

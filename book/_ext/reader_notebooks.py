@@ -13,16 +13,19 @@ HTML build, so what it says is what the page says:
 - <edition>/_sources/chapters/<name>.ipynb, with the outputs of the page's execution, which the
   download button links.
 
-No Sphinx or PyPI builder does this for MyST-NB pages: sphinx-tojupyter (QuantEcon) converts
-reStructuredText doctrees, has no notion of myst-nb's cells, hidden cells or glue, and pins an
-older Sphinx. A node this converter does not know is an error, so a new construct in a chapter
-cannot silently vanish from the notebooks.
+Why not a package: sphinx-tojupyter 0.6.0 (QuantEcon's builder) converts these pages too, both
+editions, glued values and exercises included, but it drops the cells the page hides (remove-cell:
+the notebook would not run), links to one edition only, numbers no figures, writes no install cell
+and brings dask and nbdime. A node this converter does not know is an error, so a new construct in
+a chapter cannot silently vanish from the notebooks. The first code cell is written here too: it
+installs lesson_utils at the commit the notebook is built from (`git rev-parse HEAD`).
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -35,9 +38,6 @@ from sphinx.application import Sphinx
 from sphinx.locale import admonitionlabels
 from sphinx.util import logging
 from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
-
-from lesson_utils.i18n import TEXT_TWIN_MIME
-from lesson_utils.plotting import TWIN_MIME
 
 logger = logging.getLogger(__name__)
 
@@ -205,13 +205,52 @@ class Markdown:
         return "\n>\n".join("> " + b.replace("\n", "\n> ") for b in blocks)
 
 
-# What the first cell of a translated edition's notebook adds: the reader's language (figures
-# and the exercises' feedback), and on Colab, which has no Chinese font, one for the figures.
-_LANGUAGE_LINES = """os.environ.setdefault("LESSON_LANGUAGE", "{language}")
+def install_source(app: Sphinx) -> str:
+    """pip's requirement for lesson_utils at the commit this notebook is built from, in the
+    repository _config.yml names (the one setting a fork changes)."""
+    options = app.config.html_theme_options  # Jupyter Book's, from _config.yml's repository
+    url, subdirectory = options["repository_url"].rstrip("/"), options.get("path_to_docs", "")
+    subdirectory = (subdirectory or "").strip("/")
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=app.srcdir, capture_output=True,
+                            text=True).stdout.strip()
+    if not commit:
+        raise ValueError(f"{app.srcdir} is not a git checkout: the reader notebooks install "
+                         "lesson_utils at the commit they are built from")
+    return f"lesson_utils @ git+{url}@{commit}" + (subdirectory and f"#subdirectory={subdirectory}")
+
+
+# The notebook's first code cell, which the book hides (its pages need no install): where
+# lesson_utils is missing (Colab, Binder), install it as of the commit the notebook was built
+# from; LESSON_INSTALL_SOURCE replaces that (the Colab test installs the checkout's wheel).
+_INSTALL = """# Colab, Binder: install this course's package, as of this notebook's commit.
+import importlib.util, os, subprocess, sys
+
+if importlib.util.find_spec("lesson_utils") is None:
+    source = os.environ.get("LESSON_INSTALL_SOURCE", "{source}")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+    importlib.invalidate_caches()
+"""
+# ... and in a translated edition, the reader's language (figures, the exercises' feedback);
+# on Colab, which has no Chinese font, one for the figures (Binder's comes from binder/apt.txt).
+_LANGUAGE = """os.environ.setdefault("LESSON_LANGUAGE", "{language}")
 if "google.colab" in sys.modules and not subprocess.run(
         ["fc-list", ":lang=zh"], capture_output=True, text=True).stdout:
-    subprocess.run(["apt-get", "install", "-y", "-qq", "fonts-noto-cjk"], check=False)
+    font = "apt-get update -qq && apt-get install -y -qq fonts-noto-cjk"
+    if subprocess.run(font, shell=True).returncode != 0:
+        print("{failed}", file=sys.stderr)
 """
+_NO_FONT = {"zh_CN": "未能安装中文字体（fonts-noto-cjk），图中的文字将保持英文。"}
+
+
+def install_cell(app: Sphinx) -> nbformat.NotebookNode:
+    source = _INSTALL.replace("{source}", install_source(app))
+    if app.config.language != "en":
+        source += _LANGUAGE.format(language=app.config.language,
+                                   failed=_NO_FONT[app.config.language])
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"],
+                                                       "jupyter": {"source_hidden": True}})
+    cell["id"] = "install"
+    return cell
 
 
 def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbformat.NotebookNode:
@@ -252,10 +291,8 @@ def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbfor
     flush()
     for index in pending:
         add_code(index)
-    install = next(c for c in cells if c.cell_type == "code")
-    if app.config.language != "en":  # figures (and the checker's messages) in the reader's language
-        install.source = install.source.rstrip("\n") + "\n" + _LANGUAGE_LINES.format(
-            language=app.config.language)
+    first = next(i for i, c in enumerate(cells) if c.cell_type == "code")
+    cells.insert(first, install_cell(app))
     notebook = nbformat.v4.new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"}, "colab": {"provenance": []},
@@ -283,7 +320,8 @@ def _write(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _write_downloads(app: Sphinx, exception: Exception | None) -> None:
-    """After the theme copied the authors' notebook into _sources: the reader's, with outputs."""
+    """After the theme copied the authors' notebook into _sources: the reader's, with outputs
+    (in the edition's language: book/_ext/translation.py, after this)."""
     if exception is not None or app.builder.format != "html":
         return
     for docname in sorted(d for d in app.env.found_docs if d.startswith("chapters/")):
@@ -301,8 +339,7 @@ def authored(app: Sphinx, docname: str) -> nbformat.NotebookNode:
 
 def executed(app: Sphinx, docname: str) -> nbformat.NotebookNode | None:
     """The page's notebook with the outputs of its execution in the cache, or None."""
-    default = _html_root(app).parent / ".jupyter_cache"  # myst-nb's, when none is set
-    cache = get_cache(app.config.nb_execution_cache_path or default)
+    cache = get_cache(app.config.nb_execution_cache_path)  # tools/build_book.py sets it
     try:
         return cache.merge_match_into_notebook(authored(app, docname))[1]
     except KeyError:
@@ -317,18 +354,12 @@ def _with_outputs(app: Sphinx, docname: str, notebook) -> nbformat.NotebookNode:
         return notebook
     executed_cells = executed_notebook.cells
     outputs = {f"code-{i}": cell for i, cell in enumerate(executed_cells)
-               if cell.cell_type == "code"}
+               if cell.cell_type == "code"} | {"install": {}}
     result = copy.deepcopy(notebook)
     for cell in result.cells:
         if cell.cell_type == "code":
             cell.outputs = outputs[cell.id].get("outputs", [])
             cell.execution_count = outputs[cell.id].get("execution_count")
-            for output in cell.outputs:  # figures and checks as this edition's page shows them
-                for twin_mime, mime in ((TWIN_MIME, "image/png"), (TEXT_TWIN_MIME, "text/plain")):
-                    twin = output.get("data", {}).pop(twin_mime, None)
-                    output.get("metadata", {}).pop(twin_mime, None)
-                    if twin and app.config.language != "en":
-                        output["data"][mime] = twin
     return result
 
 

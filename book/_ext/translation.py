@@ -4,11 +4,11 @@
 (missing, empty or fuzzy) warns, naming catalog and sentence. 3. Every page links the same page
 of the other edition (_config.yml's editions). 4. The table of contents' part captions are
 translated. 5. Chinese search finds the glossary's terms (a user dictionary for jieba).
-6. Words in the Chinese edition's figures and glued text are Chinese (lesson_utils.i18n): a
-figure shows the Chinese twin its kernel drew beside it (lesson_utils.plotting.TWIN_MIME), a
-glued word is translated, and an exercise check's message shows its Chinese twin
-(lesson_utils.i18n.TEXT_TWIN_MIME); a figure without a twin, or a word without a translation,
-warns.
+6. Outputs in the edition's language, the book's half of the protocol in lesson_utils._outputs
+(the kernel's half): a figure shows the twin its kernel drew beside it, an exercise check's
+message its twin, in the pages and in the downloaded notebooks; a glued word is translated
+(lesson_utils.i18n). A figure without a twin, or a word without a translation, warns. Sphinx
+and myst-nb render one MIME type per output and per builder, not per language.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ import re
 import textwrap
 from pathlib import Path
 
+import nbformat
 from babel.messages.pofile import read_po
 from docutils import nodes
+from jupyter_cache import get_cache
+from myst_nb.core.read import read_myst_markdown_notebook
 from myst_nb.ext.glue.domain import NbGlueDomain
 from myst_nb.ext.glue.roles import PasteTextRole
-from reader_notebooks import executed  # book/_ext, on the path as a local extension
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
@@ -32,8 +34,8 @@ from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 from sphinx_exercise.nodes import exercise_title, solution_title
 
-from lesson_utils.i18n import TEXT_TWIN_MIME, translate
-from lesson_utils.plotting import TWIN_MIME
+from lesson_utils._outputs import IMAGE_TWIN, TEXT_TWIN
+from lesson_utils.i18n import translate
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,24 @@ class _GlueInTranslations:
         return super().run()
 
 
-# --------------------------------------------------------------- (6) Chinese figures and words
+# ------------------------------------------------------ (6) outputs in the edition's language
+
+def source_language(config) -> str:
+    """The language of the edition the others translate: the one at the root of the book."""
+    return next(code for code, folder in config.editions.items() if not folder)
+
+
+def executed(app: Sphinx, docname: str) -> nbformat.NotebookNode | None:
+    """The page's notebook with the outputs of its execution in myst-nb's cache, or None."""
+    if not app.config.nb_execution_cache_path:  # tools/build_book.py sets it
+        return None
+    cache = get_cache(app.config.nb_execution_cache_path)
+    text = Path(app.env.doc2path(docname)).read_text(encoding="utf-8")
+    try:
+        return cache.merge_match_into_notebook(read_myst_markdown_notebook(text))[1]
+    except KeyError:
+        return None
+
 
 def _glued_words_translated(role, pasted: list[nodes.Node], messages: list) -> tuple[list, list]:
     """A glued text value with words in it ("shirt", "pullover and coat") in the edition's
@@ -102,17 +121,16 @@ def _glued_words_translated(role, pasted: list[nodes.Node], messages: list) -> t
     return pasted, messages
 
 
-class ChineseOutputs(SphinxTransform):
-    """In the Chinese edition, every figure of a code cell's output shows its Chinese twin: the
-    PNG that the kernel drew beside the English one (LESSON_FIGURE_TWINS=zh_CN, set by
-    tools/build_book.py), found in the page's executed notebook by the English PNG's sha256,
-    written next to it; and an exercise check's message shows the Chinese message that came
-    beside it. Runs while reading, before Sphinx collects the images (doctree-read)."""
+class TranslatedOutputs(SphinxTransform):
+    """In a translated edition, every figure of a code cell's output shows its twin: the PNG
+    that the kernel drew beside the English one, found in the page's executed notebook by the
+    English PNG's sha256, written next to it; and an exercise check's message shows the twin
+    that came beside it. Runs while reading, before Sphinx collects the images (doctree-read)."""
 
     default_priority = 400
 
     def apply(self, **kwargs) -> None:
-        if self.config.language != "zh_CN":
+        if self.config.language == source_language(self.config):
             return
         images = [image for image in self.document.findall(nodes.image) if _in_output(image)]
         blocks = [block for block in self.document.findall(nodes.literal_block)
@@ -123,7 +141,7 @@ class ChineseOutputs(SphinxTransform):
             relative, path = self.env.relfn2path(image["uri"], self.env.docname)
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
             if digest not in twins:
-                logger.warning(f"{self.env.docname}: a figure ({relative}) has no Chinese twin; "
+                logger.warning(f"{self.env.docname}: a figure ({relative}) has no twin; "
                                "draw it with matplotlib after lesson_utils.use_book_style() (or "
                                "its execution is older than twins: delete _build/.jupyter_cache)",
                                location=image)
@@ -131,30 +149,49 @@ class ChineseOutputs(SphinxTransform):
             png, problems = twins[digest]
             for problem in ("untranslated", "missing_glyphs"):
                 if problems.get(problem):
-                    logger.warning(f"{self.env.docname}: a figure's Chinese twin has "
+                    logger.warning(f"{self.env.docname}: a figure's twin has "
                                    f"{problem.replace('_', ' ')}: {problems[problem]}; add them to "
-                                   "src/lesson_utils/locale/zh_CN/LC_MESSAGES/lesson_utils.po",
+                                   f"src/lesson_utils/locale/{self.config.language}/LC_MESSAGES/"
+                                   "lesson_utils.po",
                                    location=image)
-            twin = Path(path).with_name(f"{Path(path).stem}.zh_CN.png")
+            twin = Path(path).with_name(f"{Path(path).stem}.{self.config.language}.png")
             if not twin.is_file() or twin.read_bytes() != png:
                 twin.write_bytes(png)
             image["uri"] = f"{image['uri'].rsplit('/', 1)[0]}/{twin.name}"
-        texts = {_text(data["text/plain"]): _text(data[TEXT_TWIN_MIME])
-                 for data in _output_data(notebook) if TEXT_TWIN_MIME in data}
+        texts = {_text(data["text/plain"]): _text(data[TEXT_TWIN])
+                 for data in _output_data(notebook) if TEXT_TWIN in data}
         for block in blocks:
             if block.astext() in texts:
                 block[:] = [nodes.Text(texts[block.astext()])]
 
     @staticmethod
     def twins(notebook) -> dict[str, tuple[bytes, dict]]:
-        """sha256 of an English PNG -> (its Chinese twin, what the kernel could not translate),
+        """sha256 of an English PNG -> (its twin, what the kernel could not translate),
         from the page's execution in the cache."""
         twins = {}
         for data, metadata in _output_data(notebook, with_metadata=True):
-            if "image/png" in data and TWIN_MIME in data:
+            if "image/png" in data and IMAGE_TWIN in data:
                 digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
-                twins[digest] = (base64.b64decode(data[TWIN_MIME]), metadata.get(TWIN_MIME, {}))
+                twins[digest] = (base64.b64decode(data[IMAGE_TWIN]), metadata.get(IMAGE_TWIN, {}))
         return twins
+
+
+def _downloads_in_language(app: Sphinx, exception: Exception | None) -> None:
+    """The downloaded notebooks (<edition>/_sources/chapters/*.ipynb, which reader_notebooks
+    writes with the page's outputs): each output as this edition's page shows it."""
+    if exception is not None or app.builder.format != "html":
+        return
+    translated = app.config.language != source_language(app.config)
+    for path in sorted(Path(app.outdir, "_sources", "chapters").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            for output in cell.get("outputs", ()):
+                for twin_mime, mime in ((IMAGE_TWIN, "image/png"), (TEXT_TWIN, "text/plain")):
+                    twin = output.get("data", {}).pop(twin_mime, None)
+                    output.get("metadata", {}).pop(twin_mime, None)
+                    if twin and translated:
+                        output["data"][mime] = twin
+        nbformat.write(notebook, path)
 
 
 def _output_data(notebook, with_metadata=False):
@@ -296,7 +333,8 @@ def setup(app: Sphinx) -> dict:
         app.add_role_to_domain("glue", name, glue_role(), override=True)
     app.add_transform(CheckTranslations)
     app.add_transform(TranslateTocCaptions)
-    app.add_transform(ChineseOutputs)
+    app.add_transform(TranslatedOutputs)
+    app.connect("build-finished", _downloads_in_language, priority=600)  # after reader_notebooks
     app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,11 +7,10 @@ matter of slicing a shuffled index, not of one Python call per image.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import hashlib
 import math
 import os
+import shutil
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -156,26 +155,25 @@ def _corrupt_message(path: Path, detail: str) -> str:
 
 
 def _stage(source: Path, target: Path) -> None:
-    """Decompress/copy source to target via a temporary file, checking its MD5."""
-    name = target.name
-    digest = hashlib.md5()
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".part")
-    try:
-        opener = gzip.open if source.suffix == ".gz" else open
-        with os.fdopen(fd, "wb") as out, opener(source, "rb") as src:
-            for chunk in iter(functools.partial(src.read, 1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        if digest.hexdigest() != _MD5[name]:
+    """Decompress (torchvision's extract_archive) or copy source beside target, check its
+    content's MD5 (torchvision's check_integrity), then rename it to target: a bad file or an
+    interruption leaves target as it was."""
+    from torchvision.datasets.utils import check_integrity, extract_archive
+
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".staging-") as folder:
+        staged = Path(folder) / target.name
+        try:
+            if source.suffix == ".gz":
+                extract_archive(source, Path(folder))
+            else:
+                shutil.copyfile(source, staged)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise ValueError(_corrupt_message(
-                source, f"MD5 of its content is {digest.hexdigest()}, expected {_MD5[name]}"))
-        os.replace(tmp_name, target)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise ValueError(
-            _corrupt_message(source, f"it could not be read to the end ({exc})")) from exc
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+                source, f"it could not be read to the end ({exc})")) from exc
+        if not check_integrity(staged, _MD5[target.name]):
+            raise ValueError(_corrupt_message(
+                source, f"MD5 of its content is not the published {_MD5[target.name]}"))
+        os.replace(staged, target)
 
 
 def fashion_mnist_root(source_dir: str | os.PathLike | None = None) -> Path:

@@ -28,11 +28,11 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "TEXT_TWIN_MIME", "language", "translate"]
+__all__ = ["LANGUAGES", "language", "translate"]
 
-LANGUAGES = ("en", "zh_CN")
-TEXT_TWIN_MIME = "text/x.lesson-zh_CN+plain"  # a text output's Chinese twin, beside text/plain
 _LOCALE = Path(__file__).with_name("locale")
+# English, the source, then every language with a catalog in locale/
+LANGUAGES = ("en", *sorted(p.parent.parent.name for p in _LOCALE.glob("*/LC_MESSAGES/*.mo")))
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|inf|nan)(?![\w.])")
 _MATH = re.compile(r"\$[^$]*\$")
 _LATIN = re.compile(r"[A-Za-z]")

@@ -2,22 +2,14 @@
 
 Nothing here changes matplotlib at import time; chapters call
 :func:`use_book_style` once, near the top. A figure's words are written in
-English; in a Jupyter kernel a figure is drawn with them translated
-(:mod:`lesson_utils.i18n`) when ``LESSON_LANGUAGE`` asks for it, and the book's
-build (``LESSON_FIGURE_TWINS=zh_CN``) gets a Chinese twin of every figure's PNG
-under :data:`TWIN_MIME`, which the Chinese edition shows instead.
+English; in a Jupyter kernel they are drawn in the reader's language
+(``LESSON_LANGUAGE``), and the book's build draws each figure in both
+(lesson_utils._outputs).
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import io
-import logging
 import os
-import re
-import sys
-import warnings
 from collections.abc import Sequence
 from itertools import cycle
 from pathlib import Path
@@ -26,18 +18,13 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib import font_manager
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
+from . import _outputs
 from ._validation import check_grid, check_positive_int
-from .i18n import LANGUAGES, language, translate
 
-__all__ = ["use_book_style", "show_images", "TrainingPlot", "TWIN_MIME"]
+__all__ = ["use_book_style", "show_images", "TrainingPlot"]
 
-TWIN_MIME = "image/x.lesson-zh_CN+png"  # a figure's Chinese twin, beside its image/png
-_CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
-              "Microsoft YaHei")
 
 _BOOK_STYLE = {  # what use_book_style() sets
     "figure.figsize": (5.0, 3.2), "figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight",
@@ -61,131 +48,13 @@ def use_book_style() -> None:
     False
 
     In a Jupyter kernel it also makes figures speak the reader's language
-    (``LESSON_LANGUAGE``) and, for the book's build, gives each figure the
-    Chinese twin ``LESSON_FIGURE_TWINS=zh_CN`` asks for.
+    (``LESSON_LANGUAGE``) and, in the book's build, draws each one in the
+    other edition's language too.
     """
     mpl.rcParams.update(_BOOK_STYLE)
-    shell = _kernel()
-    if shell is None:
-        return
-    from IPython.core.formatters import BaseFormatter
-
-    class FigureIn(BaseFormatter):  # its own __call__: the inline backend's for_type can't undo it
-        _return_type = (bytes, str)
-
-        def __call__(self, obj):
-            if not isinstance(obj, Figure):
-                return self.before(obj) if self.before else None
-            png, problems = _drawn_in(obj, self.lang, obj.dpi)
-            return png if self.format_type == "image/png" else _encoded(png, problems)
-
-    formatters = shell.display_formatter.formatters
-    twins = os.environ.get("LESSON_FIGURE_TWINS")
-    if twins:
-        if twins not in LANGUAGES[1:]:
-            raise ValueError(f"LESSON_FIGURE_TWINS must be one of {LANGUAGES[1:]}, got {twins!r}")
-        formatters[TWIN_MIME] = FigureIn(format_type=TWIN_MIME)
-        formatters[TWIN_MIME].lang, formatters[TWIN_MIME].before = twins, None
-        active = shell.display_formatter.active_types
-        shell.display_formatter.active_types = [*active, *[TWIN_MIME][:TWIN_MIME not in active]]
-    if _reader() != "en":
-        before = formatters["image/png"]
-        formatters["image/png"] = FigureIn(format_type="image/png")
-        formatters["image/png"].lang, formatters["image/png"].before = _reader(), before
-
-
-def _kernel() -> object | None:
-    """The IPython shell of a Jupyter kernel, or None (IPython is never imported here)."""
-    IPython = sys.modules.get("IPython")
-    shell = IPython and IPython.get_ipython()
-    return shell if getattr(shell, "kernel", None) is not None else None
-
-
-@functools.cache
-def _cjk_font() -> str | None:
-    """A Chinese font matplotlib can use; one installed after its font cache was made is added."""
-    if not {f.name for f in font_manager.fontManager.ttflist} & set(_CJK_FONTS):
-        for path in font_manager.findSystemFonts():
-            if re.search(r"cjk|wqy|sourcehan|yahei|pingfang", Path(path).name, re.I):
-                font_manager.fontManager.addfont(path)
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in _CJK_FONTS if name in names), None)
-
-
-@functools.cache
-def _reader() -> str:
-    """The reader's language (LESSON_LANGUAGE); "en", said once, if no font has its script."""
-    reader = language()
-    if reader != "en" and _cjk_font() is None:
-        print(f"LESSON_LANGUAGE={reader}, but matplotlib finds no Chinese font, so figures stay "
-              "in English; install one (`apt-get install fonts-noto-cjk`) and restart the kernel.",
-              file=sys.stderr)
-        return "en"
-    return reader
-
-
-class _Translated(mpl.ticker.Formatter):
-    """A tick formatter's labels, translated."""
-
-    def __init__(self, inner, translate_text):
-        self.inner, self.translate_text = inner, translate_text
-
-    def __call__(self, x, pos=None):
-        return self.translate_text(self.inner(x, pos))
-
-    def format_ticks(self, values):
-        return [self.translate_text(label) for label in self.inner.format_ticks(values)]
-
-    def get_offset(self):
-        return self.inner.get_offset()
-
-
-def _drawn_in(fig: Figure, lang: str, dpi: float) -> tuple[bytes, dict]:
-    """``fig`` as a PNG with its text in ``lang`` (as matplotlib_inline draws it: ``dpi``, tight
-    box), and what went wrong: {"untranslated": texts, "missing_glyphs": warnings}."""
-    untranslated, missing = [], []
-
-    def translate_text(text):
-        found = translate(text, lang)
-        if found is None and text not in untranslated:
-            untranslated.append(text)
-        return text if found is None else found
-
-    class Glyphs(logging.Handler):  # mathtext logs a glyph it lacks; text artists warn
-        def emit(self, record):
-            missing.append(record.getMessage())
-
-    cjk = [_cjk_font()] if _cjk_font() else []  # a fallback for the glyphs the font lacks
-    saved = [(t, t.get_text(), t.get_fontproperties().copy()) for t in fig.findobj(Text)]
-    tickers = [a.major for ax in fig.axes for a in (ax.xaxis, ax.yaxis)] + \
-              [a.minor for ax in fig.axes for a in (ax.xaxis, ax.yaxis)]
-    formatters = [ticker.formatter for ticker in tickers]
-    handler, mathtext = Glyphs(level=logging.WARNING), logging.getLogger("matplotlib.mathtext")
-    mathtext.addHandler(handler)
-    try:
-        for text, string, properties in saved:
-            text.set_text(translate_text(string))
-            text.set_fontfamily([*properties.get_family(), *cjk])
-        for ticker, formatter in zip(tickers, formatters, strict=True):
-            ticker.formatter = _Translated(formatter, translate_text)
-        family = {"font.family": [*mpl.rcParams["font.family"], *cjk]}
-        with warnings.catch_warnings(record=True) as caught, mpl.rc_context(family):
-            warnings.simplefilter("always")
-            png = io.BytesIO()
-            fig.savefig(png, format="png", dpi=dpi, bbox_inches="tight")
-        missing += [str(w.message) for w in caught if "glyph" in str(w.message).lower()]
-    finally:
-        mathtext.removeHandler(handler)
-        for ticker, formatter in zip(tickers, formatters, strict=True):
-            ticker.formatter = formatter
-        for text, string, properties in saved:
-            text.set_text(string)
-            text.set_fontproperties(properties)
-    return png.getvalue(), {"untranslated": untranslated, "missing_glyphs": missing}
-
-
-def _encoded(png: bytes, metadata: dict) -> tuple[str, dict]:
-    return base64.b64encode(png).decode("ascii"), metadata
+    shell = _outputs.kernel()
+    if shell is not None:
+        _outputs.install(shell)
 
 
 def _as_image(img: object) -> np.ndarray:
@@ -327,20 +196,12 @@ class TrainingPlot:
         if self.path is not None:  # the format follows the suffix, e.g. .png
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.figure.savefig(self.path, bbox_inches="tight")
-        if _kernel() is None:
+        if _outputs.kernel() is None:
             return  # not in a Jupyter kernel
-        from IPython.display import Image, display
+        from IPython.display import display
 
-        dpi = 2 * self.figure.dpi  # twice the dpi, shown at half the size: sharp on hi-dpi screens
-        pngs = {"image/png": _drawn_in(self.figure, _reader(), dpi)}
-        if os.environ.get("LESSON_FIGURE_TWINS"):  # the book's build: the Chinese twin too
-            pngs[TWIN_MIME] = _drawn_in(self.figure, os.environ["LESSON_FIGURE_TWINS"], dpi)
-        bundle, metadata = {}, {}
-        for mime, (png, problems) in pngs.items():
-            image = Image(png, retina=True)
-            bundle[mime] = base64.b64encode(png).decode("ascii")
-            metadata[mime] = {"width": image.width, "height": image.height}
-            metadata[mime].update(problems if mime == TWIN_MIME else {})
+        # twice the dpi, shown at half the size: sharp on hi-dpi screens
+        bundle, metadata = _outputs.figure_bundle(self.figure, 2 * self.figure.dpi)
         if self._handle is None:
             self._handle = display(bundle, raw=True, metadata=metadata, display_id=True)
         else:

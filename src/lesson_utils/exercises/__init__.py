@@ -14,9 +14,9 @@ False
 """
 
 from .catalog import EXERCISES, NOT_CHECKED
-from .engine import TEXT_TWIN_MIME, Result, Spec, check_with
+from .engine import Result, Spec, check_with
 
-__all__ = ["EXERCISES", "NOT_CHECKED", "Result", "Spec", "TEXT_TWIN_MIME", "check"]
+__all__ = ["EXERCISES", "NOT_CHECKED", "Result", "Spec", "check"]
 
 
 def check(exercise_id: str, answer) -> Result:

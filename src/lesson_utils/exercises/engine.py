@@ -20,7 +20,6 @@ import contextvars
 import dis
 import inspect
 import io
-import os
 import random
 import signal
 import threading
@@ -34,7 +33,8 @@ import torch
 from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis.errors import Flaky, NoSuchExample
 
-from ..i18n import TEXT_TWIN_MIME, language, translate
+from .. import _outputs
+from ..i18n import language, translate
 
 SETTINGS = settings(max_examples=30, database=None, derandomize=True, deadline=None,
                     phases=(Phase.generate, Phase.shrink),  # no "explain": it takes seconds
@@ -88,10 +88,9 @@ class Result:
         return self.message
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        """In the book's build (``LESSON_FIGURE_TWINS=zh_CN``) the Chinese message comes along
-        as :data:`TEXT_TWIN_MIME`, which the Chinese edition shows instead."""
-        twin = self.twins.get("zh_CN")
-        return {"text/plain": self.message, **({TEXT_TWIN_MIME: twin} if twin else {})}
+        """The message, and in the book's build its twin in the other edition's language
+        (lesson_utils._outputs), which that edition shows instead."""
+        return _outputs.text_bundle(self.message, self.twins)
 
     def __bool__(self) -> bool:
         return self.passed
@@ -478,7 +477,7 @@ def check_with(exercises: dict, exercise_id: str, answer: Any) -> Result:
                          f"are: {', '.join(exercises)}")
     spec = exercises[exercise_id]
     found = verdict(spec, answer)
-    twin = os.environ.get("LESSON_FIGURE_TWINS")  # the book's build: the Chinese text too
+    twin = _outputs.twin_language()  # the book's build: the message in its other language too
     twins = ({twin: speaking(twin, lambda: render(exercise_id, spec, found))}
              if twin and twin != language() else {})
     return Result(exercise_id, found[0], found[1], render(exercise_id, spec, found), found[4],
