@@ -10,7 +10,7 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book pdf pdfcheck test after-book lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep mutation
+.PHONY: help book pdf pdfcheck test lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep mutation system pdfcheck-where-tex
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
@@ -85,25 +85,31 @@ pairs: $(STAMP)
 nbval: $(DATA)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider chapters
 
-# Two steps run side by side on two cores, each one's output shown when it ends: the
-# book's build beside the Colab environment's installation, then the Colab simulation
-# beside the PDFs and the browser test (all of which read the built book). There PyTorch
-# gets one thread (OMP_NUM_THREADS=1): with two, its threads spin-wait for a core the
-# other step holds, and the simulation took 413 s instead of 176 s alone.
-# Every system part the run needs comes first (the unit tests draw Chinese figures too),
-# so the order of the steps below cannot matter; TeX Live where the PDFs are tested.
-test: data
-	bash tools/ensure-system.sh book browser $$( [ "$${CI:-}" = true ] && echo tex )
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory -j2 --output-sync=target DATA= book colab-venv
-	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target DATA= colab-run after-book
+# Steps run side by side on the two cores, each one's output shown when it ends:
+# 1. every system part the run needs (apt: the data, the fonts, Chromium, and TeX Live where
+#    the PDFs are tested) beside .venv's installation, so that no later step's order matters
+#    (the unit tests draw Chinese figures too);
+# 2. the unit tests beside the Colab environment's installation;
+# 3. the book alone (its kernels use both cores);
+# 4. the Colab simulation beside the PDFs and the browser test (all read the built book).
+# Beside another step PyTorch gets one thread (OMP_NUM_THREADS=1): with two, its threads
+# spin-wait for a core the other step holds (the simulation took 413 s instead of 176 s).
+SYSTEM_PARTS = data book browser $$( [ "$${CI:-}" = true ] && echo tex )
+test:
+	$(MAKE) --no-print-directory -j2 --output-sync=target system $(STAMP)
+	$(MAKE) --no-print-directory data lint
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target unit colab-venv
+	$(MAKE) --no-print-directory DATA= book
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j3 --output-sync=target DATA= colab-run \
+	  pdfcheck-where-tex browser
 
-after-book:
+system:
+	bash tools/ensure-system.sh $(SYSTEM_PARTS)
+
+pdfcheck-where-tex:
 	if [ "$${CI:-}" = true ] || command -v xelatex >/dev/null; then \
 	  $(MAKE) --no-print-directory pdfcheck; \
 	else echo "No XeLaTeX here, so no PDF test (make pdf installs TeX Live where apt works)."; fi
-	$(MAKE) --no-print-directory browser
 
 # The book first (it writes the reader notebooks, _build/notebooks), then every chapter's
 # reader notebook under nbval on a simulated Colab: a bare environment (torch, torchvision,

@@ -8,6 +8,8 @@ with the run of those notebooks (tests/colab/test_colab.py).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 import subprocess
@@ -143,3 +145,27 @@ def test_the_download_is_the_reader_notebook_with_the_pages_outputs(language):
     outputs = [o for c in download.cells if c.cell_type == "code" for o in c.outputs]
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert not any(c.get("outputs") for c in published.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+def test_the_downloads_show_the_figures_and_messages_of_their_edition(language):
+    """Each figure of a download is one its edition's pages show (the Chinese twin in the
+    Chinese edition: book/_ext/translation.py), a check's message is in the page's language,
+    and no twin is left beside them."""
+    shown = {hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in (BUILD / "html" / EDITIONS[language] / "_images").glob("*.png")}
+    figures = messages = 0
+    for chapter in CHAPTERS:
+        for cell in reader(language, chapter, download=True).cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                assert not [m for m in data if "x.lesson" in m], (chapter, list(data))
+                if "image/png" in data:
+                    figures += 1
+                    digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
+                    assert digest in shown, f"{language}/{chapter}: a figure its pages do not show"
+                text = "".join(data.get("text/plain", ""))
+                if text.startswith(("✓ ex-", "✗ ex-", "… ex-")):
+                    messages += 1
+                    assert ("：" in text) == (language != "en"), (chapter, text[:80])
+    assert figures > 20 and messages > 20, (figures, messages)
