@@ -65,11 +65,10 @@ pdfcheck: pdf
 # Message templates from the English text, then the catalogs: new messages
 # empty, changed ones marked fuzzy, translations kept. Translate those, then
 # make test (the Chinese build names every message still untranslated). Last,
-# lesson_utils' own catalog (figure words, class names) compiled to its .mo.
+# lesson_utils' own catalog (figure words, class names) compiled to its .mo. The
+# languages are _config.yml's editions (tools/build_book.py).
 translations: $(DATA)
-	$(BIN)/python tools/build_book.py gettext
-	$(BIN)/sphinx-intl update --pot-dir _build/gettext --language zh_CN --locale-dir locales
-	$(BIN)/python -c 'from babel.messages import mofile, pofile; p = "src/lesson_utils/locale/zh_CN/LC_MESSAGES/lesson_utils"; mofile.write_mo(open(p + ".mo", "wb"), pofile.read_po(open(p + ".po", "rb")))'
+	$(BIN)/python tools/build_book.py translations
 
 # ruff over the package, tests, tools, extensions and the chapters' notebooks
 # (pyproject.toml); first in make test, because it takes a second.

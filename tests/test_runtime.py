@@ -177,18 +177,18 @@ def test_glue_rejects_a_non_bool_display():
 def test_every_public_name_loads_from_its_module_and_imports_stay_lazy():
     """``import lesson_utils`` imports nothing (the book's extensions import lesson_utils.i18n
     and lesson_utils._outputs without torch or matplotlib); each name in __all__ comes from
-    the module _HOME names, where it is public too."""
-    import importlib
-
-    import lesson_utils
-
-    assert sorted(lesson_utils.__all__) == sorted(lesson_utils._MODULE)
-    for name, module in lesson_utils._MODULE.items():
-        home = importlib.import_module(f"lesson_utils.{module}")
-        assert getattr(lesson_utils, name) is getattr(home, name)
-        assert name in getattr(home, "__all__", [name]), (name, module)
-    assert set(lesson_utils.__all__) <= set(dir(lesson_utils))
-    code = ("import sys, lesson_utils, lesson_utils.i18n, lesson_utils._outputs; "
-            "heavy = {'torch', 'matplotlib', 'hypothesis'} & set(sys.modules); "
-            "assert not heavy, heavy")
+    the module _HOME names, where it is public too. In a fresh interpreter: other tests
+    reload modules."""
+    code = """
+import importlib, sys
+import lesson_utils, lesson_utils.i18n, lesson_utils._outputs
+heavy = {"torch", "matplotlib", "hypothesis"} & set(sys.modules)
+assert not heavy, heavy
+assert sorted(lesson_utils.__all__) == sorted(lesson_utils._MODULE)
+for name, module in lesson_utils._MODULE.items():
+    home = importlib.import_module(f"lesson_utils.{module}")
+    assert getattr(lesson_utils, name) is getattr(home, name), name
+    assert name in getattr(home, "__all__", [name]), (name, module)
+assert set(lesson_utils.__all__) <= set(dir(lesson_utils))
+"""
     subprocess.run([sys.executable, "-c", code], check=True)

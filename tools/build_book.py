@@ -3,6 +3,7 @@
     python tools/build_book.py html        # English at _build/html, 中文 at _build/html/zh_CN
     python tools/build_book.py html en     # one edition only (and its reader notebooks)
     python tools/build_book.py gettext     # message templates at _build/gettext
+    python tools/build_book.py translations  # those, then every translated edition's catalogs
     python tools/build_book.py pdf         # both PDFs at _build/pdf (and _build/html/pdf)
     python tools/build_book.py pdf zh_CN   # one PDF only
 
@@ -167,11 +168,28 @@ def _notebook_branch() -> None:
         "and published here by its workflow: edit the chapters there, not these files.\n")
 
 
+def _update_catalogs() -> None:
+    """For each translated edition: its page catalogs (locales/<language>) from the templates,
+    new messages empty, changed ones fuzzy (sphinx-intl); lesson_utils' catalog compiled."""
+    from babel.messages import mofile, pofile
+
+    for language in TRANSLATED:
+        subprocess.run([Path(sys.executable).with_name("sphinx-intl"), "update", "--pot-dir",
+                        BUILD / "gettext", "--language", language, "--locale-dir",
+                        ROOT / "locales"], check=True)
+        catalog = ROOT / "src" / "lesson_utils" / "locale" / language / "LC_MESSAGES"
+        with (catalog / "lesson_utils.po").open("rb") as po, \
+                (catalog / "lesson_utils.mo").open("wb") as mo:
+            mofile.write_mo(mo, pofile.read_po(po))
+
+
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"html", "gettext", "pdf"}:
+    if not argv or argv[0] not in {"html", "gettext", "translations", "pdf"}:
         sys.exit(__doc__)
-    if argv[0] == "gettext":
+    if argv[0] in {"gettext", "translations"}:
         _build("gettext", BUILD / "gettext", BUILD / ".doctrees-gettext", SOURCE)
+        if argv[0] == "translations":
+            _update_catalogs()
         return
     languages = argv[1:] or list(EDITIONS)
     unknown = sorted(set(languages) - set(EDITIONS))
