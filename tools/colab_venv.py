@@ -2,10 +2,10 @@
 
     python tools/colab_venv.py        # create or update _build/colab-venv (COLAB_VENV)
 
-torch, torchvision, numpy, matplotlib and ipykernel at requirements.txt's versions, plus
-pytest and nbval (at this environment's versions) to run the notebooks; no lesson_utils, no
-myst-nb. Rebuilt only when those pins change (a stamp file records them). `make test` runs
-this beside the book's build, so that the Colab simulation finds it ready.
+torch, torchvision, numpy, matplotlib and ipykernel, plus pytest and nbval to run the
+notebooks, all at requirements.txt's versions; no lesson_utils, no myst-nb. Rebuilt only when
+those pins change (a stamp file records them). Needs no .venv: `make test` runs it with the
+system's Python, beside .venv's installation.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ import os
 import shutil
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(os.environ.get("COLAB_VENV", ROOT / "_build" / "colab-venv"))
-PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "ipykernel")
+PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "ipykernel", "pytest", "nbval")
 
 
 def pins() -> list[str]:
-    """torch, torchvision, ... at requirements.txt's versions; pytest and nbval too."""
+    """torch, torchvision, ..., pytest and nbval at requirements.txt's versions."""
     found = {}
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         name, _, version = line.partition("==")
@@ -31,7 +30,7 @@ def pins() -> list[str]:
             found[name.strip()] = f"{name.strip()}=={version.strip()}"
     if set(found) != set(PACKAGES):
         sys.exit(f"requirements.txt pins {sorted(found)}, the Colab simulation needs {PACKAGES}")
-    return [*found.values(), *(f"{name}=={metadata.version(name)}" for name in ("pytest", "nbval"))]
+    return list(found.values())
 
 
 def ensure() -> Path:

@@ -51,7 +51,9 @@ def entropy(p: torch.Tensor, base: float | None = None) -> torch.Tensor:
     """Shannon entropy ``H(p) = -sum_i p_i log p_i``, with ``0 log 0 = 0``.
 
     Between 0 (a certain outcome) and ``log q`` (the uniform distribution);
-    equals ``torch.distributions.Categorical(probs=p).entropy()``.
+    equals ``torch.distributions.Categorical(probs=p).entropy()`` where no
+    probability is 0 or 1 (there ``Categorical`` clamps them first and gives a
+    certain outcome a tiny positive entropy; chapter ``05_entropy`` shows it).
 
     >>> entropy(torch.tensor([0.5, 0.5]), base=2)  # a fair coin: one bit
     tensor(1.)
