@@ -160,3 +160,22 @@ def test_a_node_the_reader_notebooks_do_not_know_stops_the_build(ext):
         markdown.inline(nodes.footnote_reference("", "1"))
     with pytest.raises(ValueError, match="sidebar"):
         markdown.block(nodes.sidebar(), 2)
+
+
+# ---------------------------------------------------------- execution_status
+
+
+def test_the_status_table_says_which_chapters_this_build_executed(ext):
+    execution_status = ext("execution_status")
+    started = 1_000_000.0
+    executions = {
+        "chapters/02_b": {"mtime": started + 5, "runtime": 12.345, "method": "cache"},
+        "chapters/01_a": {"mtime": started - 3600, "runtime": 1.0, "method": "cache"},
+        "book/status": {"mtime": started + 1, "runtime": 0.5, "method": "force"},
+    }
+    rows = execution_status.rows(executions, started)
+    assert [(doc, executed, runtime) for doc, executed, _, runtime in rows] == [
+        ("chapters/01_a", False, "1.0"), ("chapters/02_b", True, "12.3")]
+    editions = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))[
+        "sphinx"]["config"]["editions"]
+    assert set(execution_status.WORDS) == set(editions)

@@ -191,6 +191,9 @@ def main(argv: list[str]) -> None:
         if argv[0] == "translations":
             _update_catalogs()
         return
+    # the start of this command, for both editions: book/_ext/execution_status.py tells
+    # the chapters this build executed from those it took from the cache
+    os.environ.setdefault("LESSON_BUILD_STARTED", str(time.time()))
     languages = argv[1:] or list(EDITIONS)
     unknown = sorted(set(languages) - set(EDITIONS))
     if unknown:
