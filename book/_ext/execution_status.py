@@ -3,7 +3,8 @@ with what myst-nb's own table does not say: whether this build executed each cha
 Method column gives myst-nb's execution mode, `cache`, for every chapter, run or not; here
 a chapter counts as executed by this build when its execution is newer than the start of the
 build (LESSON_BUILD_STARTED, which tools/build_book.py sets once for both editions). The
-headers and answers are in the edition's language.
+headers and answers are in the edition's language. The page is written again by every build
+(myst-nb rewrites it only when a chapter ran).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from datetime import datetime
 
 from docutils import nodes
-from myst_nb.ext.execution_tables import ExecutionStatsNode
+from myst_nb.ext.execution_tables import METADATA_KEY, ExecutionStatsNode
 from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
@@ -65,8 +66,15 @@ class ExecutionStatus(SphinxPostTransform):
             placeholder.replace_self(table)
 
 
+def _pages_with_the_table(app: Sphinx, env) -> list[str]:
+    """Written again by every build, so that the table says what this build did."""
+    return [docname for docname, data in NbMetadataCollector.get_doc_data(env).items()
+            if data.get(METADATA_KEY)]
+
+
 def setup(app: Sphinx) -> dict:
     app.lesson_build_started = time.time()  # without tools/build_book.py: this Sphinx run
     app.setup_extension("myst_nb")
     app.add_post_transform(ExecutionStatus)
+    app.connect("env-updated", _pages_with_the_table)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
