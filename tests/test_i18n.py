@@ -37,6 +37,8 @@ def test_untranslated_text_is_none_or_an_error_naming_it():
     assert translate("unknown: 1.5 bits", "zh_CN") is None
     with pytest.raises(LookupError, match="'no such words'"):
         translate("no such words", "zh_CN", strict=True)
+    with pytest.raises(LookupError, match="'no such words'"):  # strict line by line too
+        translate("shirt\nno such words", "zh_CN", strict=True)
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         translate("shirt", "fr")
 
