@@ -61,6 +61,7 @@ def test_every_exercise_has_a_check_or_a_reason_and_enough_learner_answers():
     assert len(labels) == 31
     assert set(EXERCISES) | set(NOT_CHECKED) == set(labels)
     assert not set(EXERCISES) & set(NOT_CHECKED)
+    assert catalog.BOOK_ORDER == tuple(labels)  # the checker's "Exercise N" is the page's N
     assert set(ANSWERS) == set(EXERCISES)
     for exercise, spec in EXERCISES.items():
         wrong, right = ANSWERS[exercise]
@@ -71,7 +72,8 @@ def test_every_exercise_has_a_check_or_a_reason_and_enough_learner_answers():
 def test_the_reference_passes_its_own_check(exercise):
     result = check(exercise, EXERCISES[exercise].reference)
     assert result.passed and result.attempted and result.counterexample is None, result
-    assert repr(result) == result.message and result.message.startswith(f"✓ {exercise}: correct")
+    assert repr(result) == result.message and result.message.startswith(
+        f"✓ Exercise {catalog.BOOK_ORDER.index(exercise) + 1}: correct")
 
 
 @pytest.mark.parametrize(("exercise", "answer"),
@@ -86,7 +88,8 @@ def test_a_wrong_answer_is_rejected_with_the_input_that_shows_it_and_only_its_hi
         exercise, answer, hint):
     spec, result = EXERCISES[exercise], verdict(exercise, answer)
     assert not result.passed and result.attempted and result.counterexample, result
-    assert result.message.startswith(f"✗ {exercise}: "), result
+    assert result.message.startswith(f"✗ Exercise {catalog.BOOK_ORDER.index(exercise) + 1}: "), \
+        result
     if spec.inputs is not None:
         names = spec.names()[:len(result.counterexample)]
         assert all(f"\n    {name} = " in result.message for name in names), result
@@ -255,7 +258,7 @@ def stub_pass(O, y):
 def test_only_the_untouched_stub_is_not_attempted_yet(answer):
     result = check("ex-scratch-log-zero", answer)
     assert not result.passed and not result.attempted and result.counterexample is None
-    assert result.message == "… ex-scratch-log-zero: not attempted yet. Write your answer in " \
+    assert result.message == "… Exercise 24: not attempted yet. Write your answer in " \
                              "place of ... and run the cell again."
     assert not check("ex-batch-memory", (..., ...)).attempted
     assert not check("ex-entropy-dice", (1.0, ..., ...)).attempted
@@ -303,9 +306,9 @@ def test_importing_the_package_does_not_load_the_checker():
 def test_the_messages_in_chinese(monkeypatch):
     monkeypatch.setenv("LESSON_LANGUAGE", "zh_CN")
     assert check("ex-batch-einsum", lambda X, W, b: X @ W + b).message == \
-        "✓ ex-batch-einsum：正确，通过了边界情况和自动生成的输入。"
+        "✓ 练习 7：正确，通过了边界情况和自动生成的输入。"
     message = check("ex-net-temperature", lambda o, T: softmax(o / T, dim=0)).message
-    assert message.startswith("✗ ex-net-temperature：在下面这个输入上出错") and "形状" in message
+    assert message.startswith("✗ 练习 4：在下面这个输入上出错") and "形状" in message
     assert "提示：" in message and "维度" in message and "hint" not in message
     assert "原地修改了参数 o" in check("ex-net-temperature", temperature_in_place).message
     assert "尚未作答" in check("ex-scratch-log-zero", stub_function).message
@@ -373,13 +376,13 @@ def test_a_checked_exercise_has_a_your_turn_cell_and_a_solution_that_asserts_its
 def test_the_book_build_gets_the_chinese_message_beside_the_english(monkeypatch):
     answer = EXERCISES["ex-batch-einsum"].reference
     assert check("ex-batch-einsum", answer)._repr_mimebundle_() == {
-        "text/plain": "✓ ex-batch-einsum: correct, on the edge cases and on generated inputs."}
+        "text/plain": "✓ Exercise 7: correct, on the edge cases and on generated inputs."}
     monkeypatch.setenv("LESSON_FIGURE_TWINS", "zh_CN")
     bundle = check("ex-batch-einsum", lambda X, W, b: X @ W)._repr_mimebundle_()
     english, chinese = bundle["text/plain"], bundle[TEXT_TWIN_MIME]
-    assert english.startswith("✗ ex-batch-einsum: wrong on this input")
+    assert english.startswith("✗ Exercise 7: wrong on this input")
     assert "hint: The bias" in english and "hint" not in chinese
-    assert chinese.startswith("✗ ex-batch-einsum：") and "提示：" in chinese
+    assert chinese.startswith("✗ 练习 7：") and "提示：" in chinese
     shown = [line.split(" (")[0] for line in english.split("\n")[1:3]]  # X = ..., W = ...
     assert all(line.startswith(value) for line, value in
                zip(chinese.split("\n")[1:3], shown, strict=True))

@@ -20,8 +20,10 @@ A failure names the catalog and quotes the English message.
 from __future__ import annotations
 
 import importlib.util
+import io
 import re
 import sys
+import tokenize
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -62,7 +64,9 @@ def roles(text: str) -> Counter:
 
 
 def inline_math(text: str) -> Counter:
-    return Counter(m.strip() for m in MATH.findall(ROLE.sub("", text)))
+    """Inline formulas; the words of a \\text{} are prose, which a translation translates."""
+    return Counter(re.sub(r"\\text\{[^{}]*\}", r"\\text{}", m.strip())
+                   for m in MATH.findall(ROLE.sub("", text)))
 
 
 def inline_code(text: str) -> Counter:
@@ -154,6 +158,14 @@ def test_translations_keep_roles_math_code_and_terms(page):
     assert not problems, _report(catalog, problems)
 
 
+def prose(english: str, chinese: str) -> str:
+    """The words of a translation: a code cell's are its comments (one per line)."""
+    if not extension.has_comment(english):
+        return chinese
+    return "\n".join(t.string.lstrip("# ") for t in tokenize.generate_tokens(
+        io.StringIO(chinese).readline) if t.type == tokenize.COMMENT)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_chinese_prose_uses_full_width_punctuation(page):
     """A comma, colon, semicolon or full stop between Chinese characters is full-width."""
@@ -161,7 +173,7 @@ def test_chinese_prose_uses_full_width_punctuation(page):
     half = re.compile(r"[\u4e00-\u9fff][,;:!?]|[\u4e00-\u9fff]\.(?=\s|$)|[,;:]\s*[\u4e00-\u9fff]")
     problems = []
     for english, (chinese, _) in messages.items():
-        hit = half.search(ROLE.sub("", MATH.sub("", CODE.sub("", chinese))))
+        hit = half.search(ROLE.sub("", MATH.sub("", CODE.sub("", prose(english, chinese)))))
         if hit:
             problems.append((english, f"half-width punctuation in Chinese prose: {hit.group(0)!r}"))
     assert not problems, _report(catalog, problems)
@@ -172,14 +184,21 @@ PREFERRED = {
     "学习笔记": "笔记",
     "工具包": "软件包",
     "单元格": "代码单元",  # also catches 代码单元格
-    "归一化": "规范化",  # d2l-zh: 批量规范化, 未规范化的预测
+    "归一化(?!指数函数)": "规范化",  # d2l-zh: 批量规范化, 未规范化的预测
     "更进一步": "拓展",  # the optional "Going further" sections
     "奈特": "纳特",  # d2l-zh's unit of information
+    "笔记本": "记事本",  # d2l-zh's Jupyter 记事本; 笔记 are the study notes
+    r"(?<![\w/.-])notebooks?(?![\w/.-])": "记事本",
+    "检验": "检查",  # an executed check, the checker's checks
+    r"(?<!（)Frobenius": "弗罗贝尼乌斯范数",  # the glossary's （Frobenius 范数） aside
+    "均匀硬币": "公平硬币",
+    r"(?<![\w.])\d+\s*[xX*]\s*\d+(?![\w.])": "× for a product or a size",
     "惊奇": "惊异",  # d2l-zh's word, named where the glossary gives 信息量
     r"(?<=[一两二三四五六七八九十几每这那某多前\dR ])幅(?!度)": "张",  # images and charts
     r"(?<![\d.])\d{1,3}(?:[ ,\u202f\u00a0]\d{3})+(?![\d.])": "digits without separators",
 }
 CJK_CHAR = r"[\u4e00-\u9fff]"
+CHINESE_ROLES = {"numref", "ref", "doc"}
 
 
 def consistency_problems(chinese: str, glossary: bool = False) -> list[str]:
@@ -190,7 +209,8 @@ def consistency_problems(chinese: str, glossary: bool = False) -> list[str]:
         for hit in re.finditer(variant, prose):
             problems.append(f"{hit.group(0)!r}: write {preferred!r}")
     for match in ROLE.finditer(chinese):
-        text = TARGET.sub("", match.group(2)).strip()
+        # a reference renders a Chinese caption number or title (图 3, “…”); a term its text
+        text = "图" if match.group(1) in CHINESE_ROLES else TARGET.sub("", match.group(2)).strip()
         before, after = chinese[:match.start()], chinese[match.end():]
         if re.match(CJK_CHAR, text) and re.search(CJK_CHAR + " $", before):
             problems.append(f"space before {match.group(0)!r}: no space between Chinese words")
@@ -204,15 +224,43 @@ def consistency_problems(chinese: str, glossary: bool = False) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("page", PAGES)
+PACKAGE_CATALOG = Path("src/lesson_utils/locale/zh_CN/LC_MESSAGES/lesson_utils.po")
+
+
+@pytest.mark.parametrize("page", [*PAGES, "lesson_utils"])
 def test_chinese_uses_one_word_per_concept_and_one_spacing(page):
     """The variants of PREFERRED, spaces between a Chinese role and Chinese words, and
-    half-width parentheses in the glossary's headwords do not appear."""
+    half-width parentheses in the glossary's headwords do not appear; the package's catalog
+    (figure labels, the checker's messages) keeps the same words. Only a chapter says 本章."""
+    if page == "lesson_utils":
+        catalog, messages = PACKAGE_CATALOG, extension.read_catalog(ROOT / PACKAGE_CATALOG)
+    else:
+        catalog, messages = _catalog(page)
+    problems = []
+    for english, (chinese, _) in messages.items():
+        if chinese == english:  # English on purpose: a table's English column, a symbol
+            continue
+        problems += [(english, why) for why in consistency_problems(
+            prose(english, chinese), glossary=page == "book/glossary")]
+        if not page.startswith("chapters/") and "本章" in chinese:
+            problems.append((english, "本章 on a page that is not a chapter: 本书, 本页 …"))
+    assert not problems, _report(catalog, problems)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_translated_code_cell_is_the_same_program(page):
+    """A code cell is a message where it has a comment (book/_ext/translation.py, (8)): its
+    translation changes the comments only, so that both editions run one program. Compared
+    token by token, comments left out."""
     catalog, messages = _catalog(page)
     problems = []
     for english, (chinese, _) in messages.items():
-        problems += [(english, why) for why in
-                     consistency_problems(chinese, glossary=page == "book/glossary")]
+        if chinese and extension.has_comment(english):
+            if extension.comment_free(chinese) != extension.comment_free(english):
+                problems.append((english, "the translated cell is not the same program"))
+            elif re.search(r"#[^\n一-鿿]*[A-Za-z]{3,} [a-z]{3,}[^\n一-鿿]*$",
+                           chinese, flags=re.M):
+                problems.append((english, "a comment is still English"))
     assert not problems, _report(catalog, problems)
 
 
@@ -247,6 +295,17 @@ def test_the_glossary_gives_every_linked_term_a_chinese_name():
     assert not linked - set(names), f"terms with no glossary entry: {sorted(linked - set(names))}"
 
 
+def test_the_program_check_ignores_comments_and_nothing_else():
+    english = "x = softmax(o)  # probabilities\n# the loss\nloss = -x.log()\n"
+    same = "x = softmax(o)  # 概率\n# 损失\nloss = -x.log()\n"
+    assert extension.comment_free(english) == extension.comment_free(same)
+    for changed in (same.replace("-x", "x"), same.replace("(o)", "(o, 1)"),
+                    same.replace("loss =", "lost =")):
+        assert extension.comment_free(english) != extension.comment_free(changed), changed
+    assert extension.has_comment(english) and not extension.has_comment("x = 1  \n")
+    assert not extension.has_comment("Write the # sign, then the comment.")
+
+
 def test_the_build_check_reports_missing_empty_and_fuzzy_translations():
     untranslated = extension.untranslated
     catalog = {"A.": ("甲。", False), "B.": ("", False), "C.": ("丙。", True)}
@@ -269,4 +328,10 @@ def test_consistency_catches_variants_spacing_and_half_width_headwords():
     assert consistency_problems("**准确率（精度）**。", glossary=True) == []
     assert consistency_problems("降幅、升幅、步幅与幅度。") == []
     assert consistency_problems("样本数 (批量大小)")
+    for bad in ("笔记本", "每个 notebook 都", "检验", "Frobenius 范数", "均匀硬币",
+                "28 x 28 的图像", "如 {numref}`fig-a` 所示"):
+        assert consistency_problems(bad), bad
+    for fine in ("归一化指数函数", "`notebooks/`", "（Frobenius 范数）", "28 × 28 的图像",
+                 "如{numref}`fig-a`所示", "the $28 x 28$"):
+        assert consistency_problems(fine) == [], fine
     assert consistency_problems("形状为 (256, 1, 28, 28)，即样本数（批量大小）。") == []

@@ -16,6 +16,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.builders.latex.constants import XELATEX_DEFAULT_FONTPKG
+from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging, texescape
@@ -158,15 +159,17 @@ def _configure(app: Sphinx, config) -> None:
 
 
 def _translate_title(app: Sphinx, env) -> None:
-    """The translated edition's PDF title (9), once Jupyter Book has set latex_documents."""
+    """The translated edition's PDF title and author (9), once Jupyter Book has set
+    latex_documents."""
     config = app.config
     path = Path(app.srcdir, catalog_path(config, config.root_doc))
     if app.builder.format != "latex" or config.language == "en" or not path.is_file():
         return
-    catalog = read_catalog(path)
+    catalog, words = read_catalog(path), get_translation("sphinx")  # the author: sphinx.po
     config.latex_documents = [
-        (start, target, title if untranslated(catalog, title) else catalog[title][0], *rest)
-        for start, target, title, *rest in config.latex_documents]
+        (start, target, title if untranslated(catalog, title) else catalog[title][0],
+         str(words(author)), *rest)
+        for start, target, title, author, *rest in config.latex_documents]
 
 
 def _no_floats(visit, depart):

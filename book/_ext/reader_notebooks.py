@@ -257,6 +257,12 @@ def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbfor
     """The chapter's reader notebook (no outputs): its page's Markdown around its code cells."""
     code = {i: cell for i, cell in enumerate(authored(app, docname).cells)
             if cell.cell_type == "code"}
+    for cell in doctree.findall(nodes.container):  # a translation's comments (translation.py)
+        if cell.get("nb_element") == "cell_code" and cell["cell_index"] in code:
+            shown, authors = next(cell.findall(nodes.literal_block), None), \
+                code[cell["cell_index"]]
+            if shown is not None and shown.astext().strip() != authors.source.strip():
+                authors.source = shown.astext()
     blocks = Markdown(app, docname).blocks(doctree, 1)
     shown = {b for b in blocks if isinstance(b, int)}
     cells, markdown = [], []

@@ -9,14 +9,24 @@ translated. 5. Chinese search finds the glossary's terms (a user dictionary for 
 message its twin, in the pages and in the downloaded notebooks; a glued word is translated
 (lesson_utils.i18n). A figure without a twin, or a word without a translation, warns. Sphinx
 and myst-nb render one MIME type per output and per builder, not per language.
+7. The chrome in the edition's language: the words of Sphinx, myst-nb, sphinx-exercise and
+the themes that their own catalogs lack or that are settings (the search box, the logo's alt
+text, the hidden-code prompts, the edit and issue buttons, "Solution to Exercise N"), from
+this book's locales/<language>/LC_MESSAGES/sphinx.po and booktheme.po.
+8. Code comments in the edition's language, as d2l-zh has them: a code cell with a comment is
+a message (Sphinx's gettext_additional_targets, literal-block, kept to such cells), and its
+translation may change the comments only; the cells stay one program (comment_free()).
 """
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
+import io
 import re
 import textwrap
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -28,11 +38,13 @@ from myst_nb.ext.glue.domain import NbGlueDomain
 from myst_nb.ext.glue.roles import PasteTextRole
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
-from sphinx.util.i18n import docname_to_domain
+from sphinx.util.i18n import CatalogInfo, docname_to_domain
 from sphinx.util.nodes import extract_messages
-from sphinx_exercise.nodes import exercise_title, solution_title
+from sphinx_exercise.nodes import exercise_title, solution_node, solution_title
 
 from lesson_utils._outputs import IMAGE_TWIN, TEXT_TWIN
 from lesson_utils.i18n import translate
@@ -323,6 +335,82 @@ def _add_switch(app: Sphinx, pagename: str, templatename, context, doctree) -> N
     context["edition_switch"] = {"url": url, "label": label, "lang": language.replace("_", "-")}
 
 
+# ------------------------------------------------------ (7) the chrome in the edition's language
+
+def _chrome(app: Sphinx, config) -> None:
+    """Settings that carry words, in a translated edition: the book's title (its root page's
+    catalog, as the PDF's), the logo's alt text, the search box, myst-nb's prompts."""
+    if config.language == source_language(config):
+        return
+    _ = get_translation("sphinx")
+    title = config.html_title
+    catalog = Path(app.srcdir, catalog_path(config, config.master_doc))  # root_doc: later
+    if catalog.is_file() and not untranslated(messages := read_catalog(catalog), title):
+        title = messages[title][0]
+    config.html_title = title
+    options = config.html_theme_options
+    config.html_theme_options = {**options, "search_bar_text": str(_("Search this book...")),
+                                 "logo": {**options.get("logo", {}),
+                                          "alt_text": str(_("{} - Home")).format(title)}}
+    config.nb_code_prompt_show = str(_("Show code cell source"))  # the book hides sources only
+    config.nb_code_prompt_hide = str(_("Hide code cell source"))
+
+
+class SolutionTitles(SphinxPostTransform):
+    """sphinx-exercise writes "Solution to" + "Exercise N" (in Chinese 解答 练习 N); a
+    translated edition orders the words as its language does: "练习 N 的解答"."""
+
+    default_priority = 22  # after sphinx-exercise's ResolveTitlesInSolutions (21)
+
+    def run(self, **kwargs) -> None:
+        if self.config.language == source_language(self.config):
+            return
+        before, after = str(get_translation("sphinx")("Solution to {}")).split("{}")
+        for title in self.document.findall(nodes.title):
+            if (isinstance(title.parent, solution_node) and len(title) == 2
+                    and isinstance(title[1], nodes.reference)):
+                exercise = title[1].astext().strip()
+                title[1].children = [nodes.Text(exercise)]
+                title.children = [nodes.Text(before), title[1], nodes.Text(after)]
+                title.parent["title"] = before + exercise + after
+
+
+# ------------------------------------------------------ (8) code comments in the edition's language
+
+def comment_free(code: str) -> list[tuple[int, str]] | None:
+    """The tokens of Python ``code`` without its comments (None where it is not Python): two
+    cells are the same program when these are equal."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return [(t.type, t.string) for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL)]
+
+
+def has_comment(code: str) -> bool:
+    """Whether ``code`` is Python with a comment."""
+    try:
+        compile(code, "<cell>", "exec", flags=ast.PyCF_ONLY_AST)
+        return any(t.type == tokenize.COMMENT
+                   for t in tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return False
+
+
+class CodeComments(SphinxTransform):
+    """Of the literal blocks gettext_additional_targets makes messages, keep those of a code
+    cell's source that have a comment: not outputs (they change with every run), not code
+    without a word to translate."""
+
+    default_priority = 11  # after Sphinx's ExtraTranslatableNodes (10), before Locale (20)
+
+    def apply(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.literal_block):
+            if node.get("translatable"):
+                node["translatable"] = node.parent.get("nb_element") == "cell_code_source" \
+                    and has_comment(node.astext())
+
+
 def setup(app: Sphinx) -> dict:
     # language code -> folder of its edition under the English root / switch label / PDF file
     for name in ("editions", "edition_labels", "edition_pdfs"):
@@ -337,4 +425,13 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _downloads_in_language, priority=600)  # after reader_notebooks
     app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
+    app.connect("config-inited", _chrome, priority=600)  # after Jupyter Book's settings
+    locales = Path(app.srcdir, app.config.locale_dirs[0])
+    theme = CatalogInfo(str(locales / app.config.language / "LC_MESSAGES"), "booktheme", "utf-8")
+    if Path(theme.po_path).is_file():  # before the theme's own catalog, so that it comes first
+        if theme.is_outdated():
+            theme.write_mo(app.config.language)
+        app.add_message_catalog("booktheme", locales)
+    app.add_post_transform(SolutionTitles)
+    app.add_transform(CodeComments)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

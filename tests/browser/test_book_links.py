@@ -228,29 +228,34 @@ def test_the_intro_of_each_edition_links_both_pdfs(book_html):
 
 
 def test_every_your_turn_cell_answers_in_the_language_of_its_page(book_html, toc_docs):
-    """Each "your turn" cell's output is check's "not attempted yet" for its exercise: in
-    English on the English page, in Chinese on the Chinese page (the Chinese message that
-    lesson_utils.exercises wrote beside the English one in the single execution,
-    book/_ext/translation.py's ChineseOutputs), and so in each edition's download."""
+    """Each "your turn" cell's output is check's "not attempted yet" for its exercise, naming
+    it as the page numbers it ("Exercise 7", "练习 7"): in English on the English page, in
+    Chinese on the Chinese page (the Chinese message that lesson_utils.exercises wrote beside
+    the English one in the single execution, book/_ext/translation.py's part (6)), and so in
+    each edition's download."""
     from lesson_utils.exercises import EXERCISES
 
-    english_stub = re.compile(r"… (ex-[\w-]+): not attempted yet\. Write your answer")
-    chinese_stub = re.compile(r"… (ex-[\w-]+)：尚未作答")
+    stubs = {"en": re.compile(r"… Exercise (\d+): not attempted yet\. Write your answer"),
+             "zh_CN": re.compile(r"… 练习 (\d+)：尚未作答")}
+    numbered = {"en": r'id="(ex-[\w-]+)">\s*<p class="admonition-title"><span '
+                      r'class="caption-number">Exercise (\d+) ',
+                "zh_CN": r'id="(ex-[\w-]+)">\s*<p class="admonition-title"><span '
+                         r'class="caption-number">练习 (\d+) '}
     seen = {"en": [], "zh_CN": []}
     for doc in _chapters(toc_docs):
-        english = (book_html / f"{doc}.html").read_text(encoding="utf-8")
-        chinese = (book_html / "zh_CN" / f"{doc}.html").read_text(encoding="utf-8")
-        seen["en"] += english_stub.findall(english)
-        seen["zh_CN"] += chinese_stub.findall(chinese)
-        assert not english_stub.search(chinese) and not chinese_stub.search(english), doc
-        for language, pattern in (("en", english_stub), ("zh_CN", chinese_stub)):
+        html = {"en": (book_html / f"{doc}.html").read_text(encoding="utf-8"),
+                "zh_CN": (book_html / "zh_CN" / f"{doc}.html").read_text(encoding="utf-8")}
+        assert not stubs["en"].search(html["zh_CN"]) and not stubs["zh_CN"].search(html["en"])
+        for language, pattern in stubs.items():
+            number = {n: label for label, n in re.findall(numbered[language], html[language])}
+            seen[language] += [number[n] for n in pattern.findall(html[language])]
             name = doc.split("/")[-1]
             sources = book_html / ("" if language == "en" else "zh_CN") / "_sources" / "chapters"
             download = json.loads((sources / f"{name}.ipynb").read_text(encoding="utf-8"))
             texts = ["".join(o.get("data", {}).get("text/plain", ""))
                      for c in download["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
             assert sum(bool(pattern.search(t)) for t in texts) == len(
-                pattern.findall(english if language == "en" else chinese)), (doc, language)
+                pattern.findall(html[language])), (doc, language)
             assert not any("x.lesson-" in key for c in download["cells"]
                            if c["cell_type"] == "code" for o in c["outputs"]
                            for key in o.get("data", {})), (doc, language)

@@ -165,8 +165,24 @@ def test_every_solution_is_in_the_pdf(edition, toc_docs):
     language, text = edition
     solutions = sum((ROOT / f"{doc}.md").read_text(encoding="utf-8").count("{solution-start}")
                     for doc in toc_docs)
-    label = "Solution to Exercise" if language == "en" else "解答练习"
-    assert solutions > 0 and text.count(label) == solutions, (label, text.count(label), solutions)
+    label = r"Solution to Exercise \d+" if language == "en" else r"练习\s*\d+\s*的解答"
+    found = len(re.findall(label, text))
+    assert solutions > 0 and found == solutions, (label, found, solutions)
+
+
+def test_the_chinese_pdf_has_a_chinese_author_line_captions_and_whole_output_lines(edition):
+    """The title page's author, a caption's full-width colon, and the checker's messages in
+    outputs wrapped at the margin (a line cut there loses its end: "代码单元。" once "代码单")."""
+    language, text = edition
+    if language != "zh_CN":
+        return
+    from lesson_utils.exercises import EXERCISES
+
+    assert "softmax 课程编写组" in text[:2000] and "authors" not in text[:2000]
+    assert re.search(r"图\s*\d+(\.\d+)?\s*：", text)
+    assert not re.search(r"图\s*\d+(\.\d+)?\s*:", text)
+    joined = re.sub(r"\s+", "", text)
+    assert joined.count("然后重新运行这个代码单元。") == len(EXERCISES)
 
 
 def test_xelatex_reported_no_missing_character_and_no_undefined_reference(edition):

@@ -6,14 +6,14 @@ in :mod:`.catalog`. ``import lesson_utils`` loads this subpackage (and hypothesi
 
 >>> import torch
 >>> check("ex-batch-einsum", lambda X, W, b: torch.einsum("nd,dq->nq", X, W) + b)
-✓ ex-batch-einsum: correct, on the edge cases and on generated inputs.
+✓ Exercise 7: correct, on the edge cases and on generated inputs.
 >>> check("ex-batch-einsum", lambda X, W, b: ...)
-… ex-batch-einsum: not attempted yet. Write your answer in place of ... and run the cell again.
+… Exercise 7: not attempted yet. Write your answer in place of ... and run the cell again.
 >>> check("ex-net-bias-count", 7840).passed
 False
 """
 
-from .catalog import EXERCISES, NOT_CHECKED
+from .catalog import BOOK_ORDER, EXERCISES, NOT_CHECKED
 from .engine import Result, Spec, check_with
 
 __all__ = ["EXERCISES", "NOT_CHECKED", "Result", "Spec", "check"]
@@ -23,4 +23,6 @@ def check(exercise_id: str, answer) -> Result:
     """Check a learner's ``answer`` to the exercise labelled ``exercise_id``: a function that
     takes the stub's arguments, or a number. Never raises for a wrong, missing or misbehaving
     answer (only KeyboardInterrupt passes); raises ValueError for an exercise without a check."""
-    return check_with(EXERCISES, exercise_id, answer)
+    return check_with(EXERCISES, exercise_id, answer,
+                      number=BOOK_ORDER.index(exercise_id) + 1 if exercise_id in BOOK_ORDER
+                      else None)

@@ -444,11 +444,13 @@ def speaking(lang: str, render) -> str:
         _LANGUAGE.reset(token)
 
 
-def render(exercise: str, spec: Spec, found: tuple) -> str:
-    """The message of ``verdict``'s result, in the reader's language."""
+def render(exercise: str, spec: Spec, found: tuple, number: int | None = None) -> str:
+    """The message of ``verdict``'s result, in the reader's language, naming the exercise as
+    its page does ("Exercise 7") where its ``number`` is known."""
     _passed, _attempted, message, values, bad, printed = found
     extra = {k: show(v) for k, v in values.items() if k in ("got", "tol")}
-    lines = [_(message).format(exercise=exercise, **{**values, **extra})]
+    name = exercise if number is None else _("Exercise {}").format(number)
+    lines = [_(message).format(exercise=name, **{**values, **extra})]
     if bad is not None and spec.inputs is not None:
         lines += [f"    {name} = {show(value)}" for name, value in zip(spec.names(), bad,
                                                                         strict=False)]
@@ -471,14 +473,15 @@ def render(exercise: str, spec: Spec, found: tuple) -> str:
     return "\n".join(lines)
 
 
-def check_with(exercises: dict, exercise_id: str, answer: Any) -> Result:
+def check_with(exercises: dict, exercise_id: str, answer: Any, number: int | None = None
+               ) -> Result:
     if exercise_id not in exercises:
         raise ValueError(f"no check for exercise {exercise_id!r}; the exercises with checks "
                          f"are: {', '.join(exercises)}")
     spec = exercises[exercise_id]
     found = verdict(spec, answer)
     twin = _outputs.twin_language()  # the book's build: the message in its other language too
-    twins = ({twin: speaking(twin, lambda: render(exercise_id, spec, found))}
+    twins = ({twin: speaking(twin, lambda: render(exercise_id, spec, found, number))}
              if twin and twin != language() else {})
-    return Result(exercise_id, found[0], found[1], render(exercise_id, spec, found), found[4],
-                  twins)
+    return Result(exercise_id, found[0], found[1], render(exercise_id, spec, found, number),
+                  found[4], twins)
