@@ -9,7 +9,7 @@ Examples
 >>> translate("shirt", "zh_CN")
 '衬衫'
 >>> translate("fair: 1.000 bits", "zh_CN")  # numbers go through "{}" placeholders
-'均匀硬币：1.000 比特'
+'公平硬币：1.000 比特'
 >>> translate("t-shirt / shirt, pullover / coat", "zh_CN")  # lists, word by word
 'T恤/衬衫、套衫/外套'
 >>> translate("$x_0$", "zh_CN"), translate("0.25", "zh_CN")  # nothing to translate
