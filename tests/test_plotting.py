@@ -362,6 +362,6 @@ def test_in_a_chinese_readers_kernel_figures_and_checks_speak_chinese(monkeypatc
          for o in outputs] for outputs in (english, chinese)), strict=True)
     assert figure[0] != figure[1] and figure[1].startswith(PNG_MAGIC)  # "迭代周期", not "epoch"
     assert image[0] == image[1] == _confusion_like_png()  # not a figure: as it was
-    assert message[0].startswith("✗ ex-net-bias-count") and "提示" not in message[0]
-    assert "不是正确答案" in message[1] and message[0] != message[1]
+    assert message[0].startswith("✗ Exercise 6:") and "提示" not in message[0]
+    assert message[1].startswith("✗ 练习 6：") and "不是正确答案" in message[1]
     assert plot[0] != plot[1] and plot[1].startswith(PNG_MAGIC)

@@ -306,6 +306,12 @@ def test_the_program_check_ignores_comments_and_nothing_else():
     assert not extension.has_comment("Write the # sign, then the comment.")
 
 
+def test_an_index_headword_is_the_chinese_name_with_its_english():
+    assert extension._headword("准确率（精度）", "accuracy") == "准确率（精度，accuracy）"
+    assert extension._headword("仿射函数", "affine function") == "仿射函数（affine function）"
+    assert extension._headword("未规范化的预测（logit）", "logit") == "未规范化的预测（logit）"
+
+
 def test_the_build_check_reports_missing_empty_and_fuzzy_translations():
     untranslated = extension.untranslated
     catalog = {"A.": ("甲。", False), "B.": ("", False), "C.": ("丙。", True)}

@@ -12,7 +12,8 @@ and myst-nb render one MIME type per output and per builder, not per language.
 7. The chrome in the edition's language: the words of Sphinx, myst-nb, sphinx-exercise and
 the themes that their own catalogs lack or that are settings (the search box, the logo's alt
 text, the hidden-code prompts, the edit and issue buttons, "Solution to Exercise N"), from
-this book's locales/<language>/LC_MESSAGES/sphinx.po and booktheme.po.
+this book's locales/<language>/LC_MESSAGES/sphinx.po and booktheme.po; the index's headwords
+are the glossary's names in the edition's language (GlossaryIndex).
 8. Code comments in the edition's language, as d2l-zh has them: a code cell with a comment is
 a message (Sphinx's gettext_additional_targets, literal-block, kept to such cells), and its
 translation may change the comments only; the cells stay one program (comment_free()).
@@ -50,6 +51,7 @@ from lesson_utils._outputs import IMAGE_TWIN, TEXT_TWIN
 from lesson_utils.i18n import translate
 
 logger = logging.getLogger(__name__)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def catalog_path(config, docname: str) -> Path:
@@ -349,11 +351,38 @@ def _chrome(app: Sphinx, config) -> None:
         title = messages[title][0]
     config.html_title = title
     options = config.html_theme_options
-    config.html_theme_options = {**options, "search_bar_text": str(_("Search this book...")),
-                                 "logo": {**options.get("logo", {}),
-                                          "alt_text": str(_("{} - Home")).format(title)}}
+    if config.html_theme == "sphinx_book_theme":  # Jupyter Book's theme and its options
+        config.html_theme_options = {
+            **options, "search_bar_text": str(_("Search this book...")),
+            "logo": {**options.get("logo", {}), "alt_text": str(_("{} - Home")).format(title)}}
     config.nb_code_prompt_show = str(_("Show code cell source"))  # the book hides sources only
     config.nb_code_prompt_hide = str(_("Hide code cell source"))
+
+
+class GlossaryIndex(SphinxTransform):
+    """A translated glossary keeps its English terms (the links' targets); its index entries
+    take the edition's name, the definition's first bold words: "准确率（精度，accuracy）"."""
+
+    default_priority = 21  # after Sphinx's Locale (20), which remade the terms' index entries
+
+    def apply(self, **kwargs) -> None:
+        if self.config.language == source_language(self.config):
+            return
+        for item in self.document.findall(nodes.definition_list_item):
+            term, name = item.next_node(nodes.term), item.next_node(nodes.definition)
+            name = name and name.next_node(nodes.strong)
+            if term is None or name is None or not CJK.search(name.astext()):
+                continue
+            for index in term.findall(addnodes.index):
+                index["entries"] = [(kind, _headword(name.astext().rstrip("。."), text), *rest)
+                                    for kind, text, *rest in index["entries"]]
+
+
+def _headword(name: str, english: str) -> str:
+    """准确率（精度） and accuracy: 准确率（精度，accuracy）; 未规范化的预测（logit): itself."""
+    if english.lower() in name.lower():
+        return name
+    return f"{name[:-1]}，{english}）" if name.endswith("）") else f"{name}（{english}）"
 
 
 class SolutionTitles(SphinxPostTransform):
@@ -433,5 +462,6 @@ def setup(app: Sphinx) -> dict:
             theme.write_mo(app.config.language)
         app.add_message_catalog("booktheme", locales)
     app.add_post_transform(SolutionTitles)
+    app.add_transform(GlossaryIndex)
     app.add_transform(CodeComments)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -183,6 +183,8 @@ def test_the_chinese_pdf_has_a_chinese_author_line_captions_and_whole_output_lin
     assert not re.search(r"图\s*\d+(\.\d+)?\s*:", text)
     joined = re.sub(r"\s+", "", text)
     assert joined.count("然后重新运行这个代码单元。") == len(EXERCISES)
+    index = joined[joined.rindex("索引"):]  # the glossary's Chinese names head the index
+    assert "准确率（精度，accuracy）" in index and "交叉熵（cross-entropy）" in index
 
 
 def test_xelatex_reported_no_missing_character_and_no_undefined_reference(edition):
