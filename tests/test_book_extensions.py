@@ -184,13 +184,13 @@ def test_the_status_table_says_which_chapters_this_build_executed(ext):
 
 @pytest.mark.parametrize("name", ["toggle-primary-sidebar", "toggle-secondary-sidebar"])
 def test_the_translatable_theme_buttons_are_the_themes_own(name):
-    """book/_templates/components copies two of sphinx-book-theme's buttons only to make their
+    """book/_templates copies two of sphinx-book-theme's buttons only to make their
     tooltips translatable: a change upstream must be copied here."""
     import sphinx_book_theme
 
     theirs = (Path(sphinx_book_theme.__file__).parent / "theme" / "sphinx_book_theme" /
               "components" / f"{name}.html").read_text(encoding="utf-8")
-    ours = (ROOT / "book" / "_templates" / "components" / f"{name}.html").read_text(
+    ours = (ROOT / "book" / "_templates" / f"{name}.html").read_text(
         encoding="utf-8")
     ours = re.sub(r"\{\{ _\('([^']+)'\) \}\}", r"\1", ours.split("\n", 1)[1])
     assert ours.strip() == re.sub(r"\{#.*?#\}\n?", "", theirs).strip()

@@ -173,6 +173,10 @@ def _update_catalogs() -> None:
     new messages empty, changed ones fuzzy (sphinx-intl); lesson_utils' catalog compiled."""
     from babel.messages import mofile, pofile
 
+    # locales/<language>/LC_MESSAGES/sphinx.po is the book's chrome (book/_ext/translation.py,
+    # (7)): words of Sphinx's code and of the extensions, which no template extracts; an update
+    # from the templates would make them obsolete
+    (BUILD / "gettext" / "sphinx.pot").unlink(missing_ok=True)
     for language in TRANSLATED:
         subprocess.run([Path(sys.executable).with_name("sphinx-intl"), "update", "--pot-dir",
                         BUILD / "gettext", "--language", language, "--locale-dir",

@@ -279,9 +279,9 @@ class CheckTranslations(_PageCatalog):
     def translate(self) -> None:
         for node, message in extract_messages(self.document):
             if _needs_translation(node) and not self.report(message, node) \
-                    and isinstance(node, nodes.math_block):
-                # Locale would parse "::" plus the indented formula as reST; the MyST parser
-                # reads that as the paragraph "::", and the formula vanishes. So the formula's
+                    and isinstance(node, (nodes.math_block, nodes.literal_block)):
+                # Locale would parse "::" plus the indented formula or code as reST; the MyST
+                # parser reads that as the paragraph "::", and the block vanishes. So its
                 # translation goes in here; Locale then finds no message for it and skips it.
                 node.rawsource = self.catalog[message][0]
                 node[:] = [nodes.Text(node.rawsource)]
@@ -346,7 +346,7 @@ def _chrome(app: Sphinx, config) -> None:
         return
     _ = get_translation("sphinx")
     title = config.html_title
-    catalog = Path(app.srcdir, catalog_path(config, config.master_doc))  # root_doc: later
+    catalog = Path(app.srcdir, catalog_path(config, config.master_doc))
     if catalog.is_file() and not untranslated(messages := read_catalog(catalog), title):
         title = messages[title][0]
     config.html_title = title
@@ -454,7 +454,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _downloads_in_language, priority=600)  # after reader_notebooks
     app.connect("config-inited", _search_dictionary)
     app.connect("html-page-context", _add_switch)
-    app.connect("config-inited", _chrome, priority=600)  # after Jupyter Book's settings
+    # after sphinx-external-toc (900), which sets master_doc to the toc's root
+    app.connect("config-inited", _chrome, priority=950)
     locales = Path(app.srcdir, app.config.locale_dirs[0])
     theme = CatalogInfo(str(locales / app.config.language / "LC_MESSAGES"), "booktheme", "utf-8")
     if Path(theme.po_path).is_file():  # before the theme's own catalog, so that it comes first

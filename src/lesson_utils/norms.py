@@ -42,8 +42,9 @@ def l2_norm(x: torch.Tensor) -> torch.Tensor:
 
     The entries are divided by their largest magnitude before squaring and the
     result multiplied back, ``m * sqrt(sum (x_i / m)**2)`` with
-    ``m = max_i |x_i|``, so that the squares can neither overflow (``x_i`` of
-    ``1e20`` in float32) nor underflow (``1e-30``): the same idea as the
+    ``m = max_i |x_i|``, so that no square overflows (``x_i`` of ``1e20`` in
+    float32) and the largest is 1 (a lone ``1e-30`` is not lost; a square that
+    still underflows is negligible beside 1): the same idea as the
     log-sum-exp trick of chapter ``06_losses``. A vector with an infinite entry
     has norm ``inf``. The gradient is ``x / ||x||``, and 0 at the zero vector
     (a subgradient, as in ``torch.linalg.vector_norm``).
