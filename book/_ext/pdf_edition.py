@@ -151,7 +151,10 @@ class PdfRole(ReferenceRole):
 def _configure(app: Sphinx, config) -> None:
     """Replace sphinx-jupyterbook-latex's class and preamble (2)."""
     config.latex_theme = "softmaxbook"
-    config.latex_additional_files = [*config.latex_additional_files, str(LATEX / "softmaxbook.cls")]
+    own_files = sorted(str(f) for f in (LATEX / config.language).glob("*")) if (
+        LATEX / config.language).is_dir() else []  # zh_CN/python.ist: its index style
+    config.latex_additional_files = [*config.latex_additional_files, str(LATEX / "softmaxbook.cls"),
+                                     *own_files]
     fonts, common, own = ((LATEX / f"{name}.tex").read_text(encoding="utf-8")
                           for name in ("fonts", "preamble", f"preamble-{config.language}"))
     config.latex_elements = {**config.latex_elements, "fontpkg": XELATEX_DEFAULT_FONTPKG + fonts,
@@ -165,11 +168,12 @@ def _translate_title(app: Sphinx, env) -> None:
     path = Path(app.srcdir, catalog_path(config, config.root_doc))
     if app.builder.format != "latex" or config.language == "en" or not path.is_file():
         return
-    catalog, words = read_catalog(path), get_translation("sphinx")  # the author: sphinx.po
+    catalog = read_catalog(path)
+    # the author from sphinx.po, escaped for LaTeX as Jupyter Book escaped the English one
+    author = texescape.escape(str(get_translation("sphinx")(config.author)), config.latex_engine)
     config.latex_documents = [
-        (start, target, title if untranslated(catalog, title) else catalog[title][0],
-         str(words(author)), *rest)
-        for start, target, title, author, *rest in config.latex_documents]
+        (start, target, title if untranslated(catalog, title) else catalog[title][0], author,
+         *rest) for start, target, title, _author, *rest in config.latex_documents]
 
 
 def _no_floats(visit, depart):

@@ -175,8 +175,9 @@ class TranslatedOutputs(SphinxTransform):
         texts = {_text(data["text/plain"]): _text(data[TEXT_TWIN])
                  for data in _output_data(notebook) if TEXT_TWIN in data}
         for block in blocks:
-            if block.astext() in texts:
-                block[:] = [nodes.Text(texts[block.astext()])]
+            if block.astext() in texts:  # rawsource too: else LaTeX takes it for parsed-literal
+                block.rawsource = texts[block.astext()]
+                block[:] = [nodes.Text(block.rawsource)]
 
     @staticmethod
     def twins(notebook) -> dict[str, tuple[bytes, dict]]:
