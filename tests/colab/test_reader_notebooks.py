@@ -175,7 +175,8 @@ def test_the_downloads_show_the_figures_and_messages_of_their_edition(language):
                     digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
                     assert digest in shown, f"{language}/{chapter}: a figure its pages do not show"
                 text = "".join(data.get("text/plain", ""))
-                if text.startswith(("✓ ex-", "✗ ex-", "… ex-")):
+                if re.match(r"[✓✗…] (Exercise|练习) \d+", text):
                     messages += 1
+                    assert text[2:4] == ("Ex" if language == "en" else "练习"), (chapter, text[:80])
                     assert ("：" in text) == (language != "en"), (chapter, text[:80])
     assert figures > 20 and messages > 20, (figures, messages)
