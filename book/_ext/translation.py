@@ -37,7 +37,7 @@ from jupyter_cache import get_cache
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_nb.ext.glue.domain import NbGlueDomain
 from myst_nb.ext.glue.roles import PasteTextRole
-from sphinx import addnodes
+from sphinx import addnodes, locale
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
 from sphinx.transforms import SphinxTransform
@@ -459,10 +459,15 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _chrome, priority=950)
     locales = Path(app.srcdir, app.config.locale_dirs[0])
     theme = CatalogInfo(str(locales / app.config.language / "LC_MESSAGES"), "booktheme", "utf-8")
-    if Path(theme.po_path).is_file():  # before the theme's own catalog, so that it comes first
+    if Path(theme.po_path).is_file():
         if theme.is_outdated():
             theme.write_mo(app.config.language)
+        # the book's words first (this edition's 记事本, 打印), then the theme's own catalog,
+        # which Jupyter Book's extension list loaded before this one
+        theirs = locale.translators.pop(("general", "booktheme"), None)
         app.add_message_catalog("booktheme", locales)
+        if theirs is not None:
+            locale.translators["general", "booktheme"].add_fallback(theirs)
     app.add_post_transform(SolutionTitles)
     app.add_transform(GlossaryIndex)
     app.add_transform(CodeComments)

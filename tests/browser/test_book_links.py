@@ -260,3 +260,20 @@ def test_every_your_turn_cell_answers_in_the_language_of_its_page(book_html, toc
                            if c["cell_type"] == "code" for o in c["outputs"]
                            for key in o.get("data", {})), (doc, language)
     assert sorted(seen["en"]) == sorted(seen["zh_CN"]) == sorted(EXERCISES)
+
+
+def test_the_chinese_pages_chrome_is_chinese(book_html, toc_docs):
+    """The words around a Chinese page's text (the theme's buttons and tooltips, Sphinx's
+    heading links, the search box, the title, solution headings) are Chinese
+    (book/_ext/translation.py, (7)); 列印 and 笔记本 are the theme's own words, not this
+    edition's."""
+    english = ("Search this book", "Suggest edit", "Open issue", ">Repository<",
+               "Link to this heading", "Solution to", "Toggle primary sidebar", "Print to PDF",
+               "Show code cell", "Softmax Regression, Executed", "列印", "笔记本")
+    for doc in toc_docs:
+        page = (book_html / "zh_CN" / f"{doc}.html").read_text(encoding="utf-8")
+        found = [word for word in english if word in page]
+        assert not found, (doc, found)
+        assert "<title>" in page and "softmax 回归：可执行的课程" in page, doc
+        if "solution" in page:
+            assert re.search(r"练习 \d+</a> 的解答", page), doc
