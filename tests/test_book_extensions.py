@@ -182,15 +182,19 @@ def test_the_status_table_says_which_chapters_this_build_executed(ext):
     assert set(execution_status.WORDS) == set(editions)
 
 
-@pytest.mark.parametrize("name", ["toggle-primary-sidebar", "toggle-secondary-sidebar"])
+@pytest.mark.parametrize("name", ["toggle-primary-sidebar", "toggle-secondary-sidebar",
+                                  "sbt-sidebar-nav"])
 def test_the_translatable_theme_buttons_are_the_themes_own(name):
-    """book/_templates copies two of sphinx-book-theme's buttons only to make their
-    tooltips translatable: a change upstream must be copied here."""
+    """book/_templates copies three of sphinx-book-theme's components only to make their
+    tooltips and labels translatable: a change upstream must be copied here."""
     import sphinx_book_theme
 
     theirs = (Path(sphinx_book_theme.__file__).parent / "theme" / "sphinx_book_theme" /
               "components" / f"{name}.html").read_text(encoding="utf-8")
     ours = (ROOT / "book" / "_templates" / f"{name}.html").read_text(
         encoding="utf-8")
-    ours = re.sub(r"\{\{ _\('([^']+)'\) \}\}", r"\1", ours.split("\n", 1)[1])
-    assert ours.strip() == re.sub(r"\{#.*?#\}\n?", "", theirs).strip()
+    def comments_out(template: str) -> str:
+        return re.sub(r"\{#.*?#\}\n?", "", template, flags=re.S).strip()
+
+    ours = re.sub(r"\{\{ _\('([^']+)'\) \}\}", r"\1", ours)
+    assert comments_out(ours) == comments_out(theirs)

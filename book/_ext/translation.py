@@ -380,7 +380,7 @@ class GlossaryIndex(SphinxTransform):
 
 
 def _headword(name: str, english: str) -> str:
-    """准确率（精度） and accuracy: 准确率（精度，accuracy）; 未规范化的预测（logit): itself."""
+    """准确率（精度） and accuracy: 准确率（精度，accuracy）; 未规范化的预测（logit）: itself."""
     if english.lower() in name.lower():
         return name
     return f"{name[:-1]}，{english}）" if name.endswith("）") else f"{name}（{english}）"
