@@ -20,10 +20,8 @@ A failure names the catalog and quotes the English message.
 from __future__ import annotations
 
 import importlib.util
-import io
 import re
 import sys
-import tokenize
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -160,10 +158,9 @@ def test_translations_keep_roles_math_code_and_terms(page):
 
 def prose(english: str, chinese: str) -> str:
     """The words of a translation: a code cell's are its comments (one per line)."""
-    if not extension.has_comment(english):
+    if not extension.words(english):
         return chinese
-    return "\n".join(t.string.lstrip("# ") for t in tokenize.generate_tokens(
-        io.StringIO(chinese).readline) if t.type == tokenize.COMMENT)
+    return "\n".join(w.strip("#\"' ") for w in extension.words(chinese))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -249,18 +246,21 @@ def test_chinese_uses_one_word_per_concept_and_one_spacing(page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_translated_code_cell_is_the_same_program(page):
-    """A code cell is a message where it has a comment (book/_ext/translation.py, (8)): its
-    translation changes the comments only, so that both editions run one program. Compared
-    token by token, comments left out."""
+    """A code cell is a message where it has a comment or a docstring (book/_ext/
+    translation.py, (8)): its translation changes those only, so that both editions run one
+    program. Compared token by token, comments and docstrings left out."""
     catalog, messages = _catalog(page)
     problems = []
     for english, (chinese, _) in messages.items():
-        if chinese and extension.has_comment(english):
-            if extension.comment_free(chinese) != extension.comment_free(english):
+        if chinese and extension.words(english):
+            if extension.program(chinese) != extension.program(english):
                 problems.append((english, "the translated cell is not the same program"))
             elif re.search(r"#[^\n一-鿿]*[A-Za-z]{3,} [a-z]{3,}[^\n一-鿿]*$",
                            chinese, flags=re.M):
                 problems.append((english, "a comment is still English"))
+            elif any(w.startswith(('"', "'")) and not CJK.search(w)
+                     for w in extension.words(chinese)):
+                problems.append((english, "a docstring is still English"))
     assert not problems, _report(catalog, problems)
 
 
@@ -295,15 +295,18 @@ def test_the_glossary_gives_every_linked_term_a_chinese_name():
     assert not linked - set(names), f"terms with no glossary entry: {sorted(linked - set(names))}"
 
 
-def test_the_program_check_ignores_comments_and_nothing_else():
-    english = "x = softmax(o)  # probabilities\n# the loss\nloss = -x.log()\n"
-    same = "x = softmax(o)  # 概率\n# 损失\nloss = -x.log()\n"
-    assert extension.comment_free(english) == extension.comment_free(same)
+def test_the_program_check_ignores_comments_and_docstrings_and_nothing_else():
+    english = ('def f(o):\n    """Probabilities."""\n    x = softmax(o)  # probabilities\n'
+               '    # the loss\n    return -x.log(), "text"\n')
+    same = ('def f(o):\n    """概率。"""\n    x = softmax(o)  # 概率\n'
+            '    # 损失\n    return -x.log(), "text"\n')
+    assert extension.program(english) == extension.program(same)
     for changed in (same.replace("-x", "x"), same.replace("(o)", "(o, 1)"),
-                    same.replace("loss =", "lost =")):
-        assert extension.comment_free(english) != extension.comment_free(changed), changed
-    assert extension.has_comment(english) and not extension.has_comment("x = 1  \n")
-    assert not extension.has_comment("Write the # sign, then the comment.")
+                    same.replace("x =", "y ="), same.replace('"text"', '"文本"')):
+        assert extension.program(english) != extension.program(changed), changed
+    assert extension.words(english) == ['"""Probabilities."""', "# probabilities", "# the loss"]
+    assert extension.words("x = 1  \n") == []
+    assert extension.words("Write the # sign, then the comment.") == []
 
 
 def test_an_index_headword_is_the_chinese_name_with_its_english():

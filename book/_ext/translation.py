@@ -14,9 +14,9 @@ the themes that their own catalogs lack or that are settings (the search box, th
 text, the hidden-code prompts, the edit and issue buttons, "Solution to Exercise N"), from
 this book's locales/<language>/LC_MESSAGES/sphinx.po and booktheme.po; the index's headwords
 are the glossary's names in the edition's language (GlossaryIndex).
-8. Code comments in the edition's language, as d2l-zh has them: a code cell with a comment is
-a message (Sphinx's gettext_additional_targets, literal-block, kept to such cells), and its
-translation may change the comments only; the cells stay one program (comment_free()).
+8. Code comments and docstrings in the edition's language, as d2l-zh has them: a code cell
+with either is a message (Sphinx's gettext_additional_targets, literal-block, kept to such
+cells), and its translation may change them only; the cells stay one program (program()).
 """
 
 from __future__ import annotations
@@ -407,30 +407,42 @@ class SolutionTitles(SphinxPostTransform):
 
 # ------------------------------------------------------ (8) code comments in the edition's language
 
-def comment_free(code: str) -> list[tuple[int, str]] | None:
-    """The tokens of Python ``code`` without its comments (None where it is not Python): two
-    cells are the same program when these are equal."""
+def _split(code: str) -> tuple[list[tuple[int, str]], list[str]] | None:
+    """Python ``code``'s tokens that run, and its words (comments and docstrings); None where
+    it is not Python."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return [(t.type, t.string) for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL)]
-
-
-def has_comment(code: str) -> bool:
-    """Whether ``code`` is Python with a comment."""
-    try:
-        compile(code, "<cell>", "exec", flags=ast.PyCF_ONLY_AST)
-        return any(t.type == tokenize.COMMENT
-                   for t in tokenize.generate_tokens(io.StringIO(code).readline))
+        docstrings = {(n.body[0].lineno, n.body[0].col_offset) for n in ast.walk(ast.parse(code))
+                      if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))
+                      and ast.get_docstring(n, clean=False) is not None}
     except (tokenize.TokenError, SyntaxError, ValueError):
-        return False
+        return None
+    kept, words = [], []
+    for t in tokens:
+        if t.type == tokenize.COMMENT or (t.type == tokenize.STRING and t.start in docstrings):
+            words.append(t.string)
+        elif t.type != tokenize.NL:
+            kept.append((t.type, t.string))
+    return kept, words
+
+
+def program(code: str) -> list[tuple[int, str]] | None:
+    """The tokens of Python ``code`` without its comments and docstrings (None where it is not
+    Python): two cells are the same program when these are equal."""
+    split = _split(code)
+    return None if split is None else split[0]
+
+
+def words(code: str) -> list[str]:
+    """The comments and docstrings of Python ``code``, which a translation translates."""
+    split = _split(code)
+    return [] if split is None else split[1]
 
 
 class CodeComments(SphinxTransform):
     """Of the literal blocks gettext_additional_targets makes messages, keep those of a code
-    cell's source that have a comment: not outputs (they change with every run), not code
-    without a word to translate."""
+    cell's source that have a comment or a docstring: not outputs (they change with every
+    run), not code without a word to translate."""
 
     default_priority = 11  # after Sphinx's ExtraTranslatableNodes (10), before Locale (20)
 
@@ -438,7 +450,7 @@ class CodeComments(SphinxTransform):
         for node in self.document.findall(nodes.literal_block):
             if node.get("translatable"):
                 node["translatable"] = node.parent.get("nb_element") == "cell_code_source" \
-                    and has_comment(node.astext())
+                    and bool(words(node.astext()))
 
 
 def setup(app: Sphinx) -> dict:

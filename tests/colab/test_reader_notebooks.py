@@ -11,16 +11,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import re
 import subprocess
-import tokenize
+import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book" / "_ext"))
+from translation import program  # noqa: E402  (the build's comparison: comments, docstrings out)
 
 pytestmark = pytest.mark.colab
 
@@ -35,12 +37,6 @@ CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 RAW_MYST = re.compile(r"^::$|\{[a-z][\w:-]*\}`|^\s*(```|:::)\s*\{|^:[a-z-]+:|solution-(start|end)",
                       re.M)
 PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
-
-
-def program(code: str) -> list[tuple[int, str]]:
-    """A cell's tokens without its comments (what runs)."""
-    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(code).readline)
-            if t.type not in (tokenize.COMMENT, tokenize.NL)]
 
 
 def reader(language: str, chapter: str, download: bool = False) -> nbformat.NotebookNode:
@@ -89,7 +85,7 @@ def test_the_code_is_the_chapters_in_both_editions(chapter):
     authored = code(jupytext.read(ROOT / "chapters" / f"{chapter}.md"))
     english, chinese = code(reader("en", chapter)), code(reader("zh_CN", chapter))
     assert english[1:] == authored
-    # the Chinese cells are the same program, their comments translated (as on the page)
+    # the Chinese cells are the same program, their comments and docstrings translated
     assert [program(c) for c in chinese[1:]] == [program(c) for c in english[1:]]
     assert sum(c != e for c, e in zip(chinese[1:], english[1:], strict=True)) > 0
     assert chinese[0].startswith(english[0])
