@@ -257,10 +257,9 @@ def reader_notebook(app: Sphinx, doctree: nodes.document, docname: str) -> nbfor
     """The chapter's reader notebook (no outputs): its page's Markdown around its code cells."""
     code = {i: cell for i, cell in enumerate(authored(app, docname).cells)
             if cell.cell_type == "code"}
-    for cell in doctree.findall(nodes.container):  # a translation's comments (translation.py)
+    for cell in doctree.findall(nodes.container):  # the page's code: translated comments
         if cell.get("nb_element") == "cell_code" and cell["cell_index"] in code:
-            shown, authors = next(cell.findall(nodes.literal_block), None), \
-                code[cell["cell_index"]]
+            authors, shown = code[cell["cell_index"]], next(cell.findall(nodes.literal_block), None)
             if shown is not None and shown.astext().strip() != authors.source.strip():
                 authors.source = shown.astext()
     blocks = Markdown(app, docname).blocks(doctree, 1)

@@ -18,11 +18,11 @@ from .engine import Result, Spec, check_with
 
 __all__ = ["EXERCISES", "NOT_CHECKED", "Result", "Spec", "check"]
 
+NUMBERS = {exercise: n for n, exercise in enumerate(BOOK_ORDER, start=1)}  # as the pages number
+
 
 def check(exercise_id: str, answer) -> Result:
     """Check a learner's ``answer`` to the exercise labelled ``exercise_id``: a function that
     takes the stub's arguments, or a number. Never raises for a wrong, missing or misbehaving
     answer (only KeyboardInterrupt passes); raises ValueError for an exercise without a check."""
-    return check_with(EXERCISES, exercise_id, answer,
-                      number=BOOK_ORDER.index(exercise_id) + 1 if exercise_id in BOOK_ORDER
-                      else None)
+    return check_with(EXERCISES, exercise_id, answer, number=NUMBERS.get(exercise_id))
