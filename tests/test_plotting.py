@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -365,3 +366,66 @@ def test_in_a_chinese_readers_kernel_figures_and_checks_speak_chinese(monkeypatc
     assert message[0].startswith("✗ Exercise 6:") and "提示" not in message[0]
     assert message[1].startswith("✗ 练习 6：") and "不是正确答案" in message[1]
     assert plot[0] != plot[1] and plot[1].startswith(PNG_MAGIC)
+
+
+_CHART_CELL = """\
+import altair as alt
+from lesson_utils import use_book_style
+use_book_style()
+rows = [{"class": name, "epoch": epoch, "probability": p}
+        for epoch in (1, 2) for name, p in (("shirt", 0.25), ("coat", 0.75))]
+epoch = alt.param(name="epoch", value=1, bind=alt.binding_range(min=1, max=2, step=1,
+                                                                name="epoch"))
+alt.Chart(alt.Data(values=rows), title="test acc", description="no such words").mark_bar(
+).encode(x=alt.X("class:N", sort=["shirt", "coat"]), y=alt.Y("probability:Q")
+).add_params(epoch).transform_filter("datum.epoch == epoch")
+"""
+
+
+def _run_chart(monkeypatch, language: str, twins: str | None):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("LESSON_LANGUAGE", language)
+    if twins:
+        monkeypatch.setenv("LESSON_FIGURE_TWINS", twins)
+    else:
+        monkeypatch.delenv("LESSON_FIGURE_TWINS", raising=False)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_CHART_CELL)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    [output] = nb.cells[0].outputs
+    return output
+
+
+def test_in_a_book_build_kernel_a_chart_carries_its_chinese_spec_and_pictures(monkeypatch):
+    """LESSON_FIGURE_TWINS=zh_CN: an altair chart's output holds its Vega-Lite spec and a PNG
+    of its default state, each with its Chinese twin; the words the twin lacks are named; the
+    fields, the parameter and the filter stay as they were."""
+    from lesson_utils._outputs import CHART_TWIN, IMAGE_TWIN, VEGA_LITE
+
+    output = _run_chart(monkeypatch, "en", "zh_CN")
+    assert {VEGA_LITE, CHART_TWIN, "image/png", IMAGE_TWIN} <= set(output.data)
+    english, chinese = output.data[VEGA_LITE], output.data[CHART_TWIN]
+    assert english["title"] == "test acc" and chinese["title"] == "测试准确率"
+    assert [row["class"] for row in chinese["data"]["values"][:2]] == ["衬衫", "外套"]
+    assert chinese["encoding"]["x"]["sort"] == ["衬衫", "外套"]
+    assert chinese["params"][0]["bind"]["name"] == "迭代周期"
+    assert chinese["params"][0]["name"] == "epoch" and chinese["transform"] == english["transform"]
+    assert chinese["encoding"]["x"]["field"] == "class"
+    assert chinese["description"] == "no such words"
+    assert output.metadata[IMAGE_TWIN]["untranslated"] == ["no such words"]
+    pictures = [base64.b64decode(output.data[m]) for m in ("image/png", IMAGE_TWIN)]
+    assert pictures[0] != pictures[1] and all(p.startswith(PNG_MAGIC) for p in pictures)
+    width, height = _png_size(pictures[0])
+    assert output.metadata["image/png"] == {"width": width // 2, "height": height // 2}
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_in_a_readers_kernel_a_chart_is_altairs_own_output_in_the_readers_language(
+        monkeypatch, language):
+    """No twins: altair's active renderer shows the chart (its HTML), with the words in the
+    reader's language and no twin beside it."""
+    output = _run_chart(monkeypatch, language, None)
+    html = output.data["text/html"]
+    assert "vegaEmbed" in html and not [m for m in output.data if "x.lesson" in m]
+    for word in ("测试准确率", "衬衫"):  # altair writes the spec as JSON, non-ASCII escaped
+        assert (json.dumps(word) in html) == (language != "en"), word

@@ -8,7 +8,9 @@ translated. 5. Chinese search finds the glossary's terms (a user dictionary for 
 (the kernel's half): a figure shows the twin its kernel drew beside it, an exercise check's
 message its twin, in the pages and in the downloaded notebooks; a glued word is translated
 (lesson_utils.i18n). A figure without a twin, or a word without a translation, warns. Sphinx
-and myst-nb render one MIME type per output and per builder, not per language.
+and myst-nb render one MIME type per output and per builder, not per language. An altair
+chart is live in every edition's HTML (LiveCharts: its spec in the page's language, drawn by
+Vega from _static, which no package of Sphinx's does offline) and its PNG in the PDFs.
 7. The chrome in the edition's language: the words of Sphinx, myst-nb, sphinx-exercise and
 the themes that their own catalogs lack or that are settings (the search box, the logo's alt
 text, the hidden-code prompts, the edit and issue buttons, "Solution to Exercise N"), from
@@ -25,6 +27,7 @@ import ast
 import base64
 import hashlib
 import io
+import json
 import re
 import textwrap
 import tokenize
@@ -47,7 +50,7 @@ from sphinx.util.i18n import CatalogInfo, docname_to_domain
 from sphinx.util.nodes import extract_messages
 from sphinx_exercise.nodes import exercise_title, solution_node, solution_title
 
-from lesson_utils._outputs import IMAGE_TWIN, TEXT_TWIN
+from lesson_utils._outputs import CHART_TWIN, IMAGE_TWIN, TEXT_TWIN, VEGA_LITE
 from lesson_utils.i18n import translate
 
 logger = logging.getLogger(__name__)
@@ -191,6 +194,51 @@ class TranslatedOutputs(SphinxTransform):
         return twins
 
 
+class LiveCharts(SphinxPostTransform):
+    """In every edition's HTML pages, an altair chart's picture (the PNG that prints) becomes
+    the live chart: its Vega-Lite spec in the page's language (lesson_utils' chart_bundle put
+    both beside the PNGs), drawn by book/_static/charts.js with vega-embed."""
+
+    default_priority = 5
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        images = [image for image in self.document.findall(nodes.image) if _in_output(image)]
+        specs = {}
+        for data in _output_data(executed(self.app, self.env.docname) if images else None):
+            for png, spec in (("image/png", VEGA_LITE), (IMAGE_TWIN, CHART_TWIN)):
+                if spec in data:
+                    specs[hashlib.sha256(base64.b64decode(data[png])).hexdigest()] = data[spec]
+        for image in images:
+            path = Path(self.app.srcdir, image["uri"])
+            spec = specs.get(hashlib.sha256(path.read_bytes()).hexdigest()) if specs else None
+            if spec is not None:  # JSON in a script element: "</" must not close it
+                text = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+                image.replace_self(nodes.raw("", '<div class="lesson-chart"><script type='
+                                             f'"application/json">{text}</script></div>',
+                                             format="html"))
+
+
+def _vega(app: Sphinx) -> None:
+    """Vega, Vega-Lite and vega-embed as one script in the book's _static (vl-convert's
+    bundle, the versions its PNGs are drawn with): the charts need no CDN."""
+    if app.builder.format == "html":
+        import vl_convert
+
+        folder = Path(app.doctreedir, "vega")
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / "vega.js").is_file():
+            (folder / "vega.js").write_text(vl_convert.javascript_bundle(vl_version="5.20"))
+        app.config.html_static_path.append(str(folder))
+
+
+def _chart_scripts(app: Sphinx, pagename: str, templatename, context, doctree) -> None:
+    """Vega's script on the pages that have a chart, once each."""
+    if doctree and any("lesson-chart" in raw.astext() for raw in doctree.findall(nodes.raw)):
+        app.add_js_file("vega.js", type="module")  # a module: its top-level names stay its own
+        app.add_js_file("charts.js", type="module")  # after it, as modules run in order
+
+
 def _downloads_in_language(app: Sphinx, exception: Exception | None) -> None:
     """The downloaded notebooks (<edition>/_sources/chapters/*.ipynb, which reader_notebooks
     writes with the page's outputs): each output as this edition's page shows it."""
@@ -201,7 +249,8 @@ def _downloads_in_language(app: Sphinx, exception: Exception | None) -> None:
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
             for output in cell.get("outputs", ()):
-                for twin_mime, mime in ((IMAGE_TWIN, "image/png"), (TEXT_TWIN, "text/plain")):
+                for twin_mime, mime in ((IMAGE_TWIN, "image/png"), (TEXT_TWIN, "text/plain"),
+                                        (CHART_TWIN, VEGA_LITE)):
                     twin = output.get("data", {}).pop(twin_mime, None)
                     output.get("metadata", {}).pop(twin_mime, None)
                     if twin and translated:
@@ -481,6 +530,9 @@ def setup(app: Sphinx) -> dict:
         if theirs is not None:
             locale.translators["general", "booktheme"].add_fallback(theirs)
     app.add_post_transform(SolutionTitles)
+    app.add_post_transform(LiveCharts)
+    app.connect("builder-inited", _vega)
+    app.connect("html-page-context", _chart_scripts)
     app.add_transform(GlossaryIndex)
     app.add_transform(CodeComments)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,17 +5,21 @@ Private; the book and the chapters reach it through :func:`lesson_utils.use_book
 
 - **A reader's kernel** (``LESSON_LANGUAGE=zh_CN``, which the Chinese reader notebooks set):
   :func:`install` swaps IPython's ``image/png`` formatter for one that draws each figure
-  with its words translated (:func:`drawn_in`); a check's message is written in that language.
+  with its words translated (:func:`drawn_in`), and shows an altair chart with its words
+  translated (:func:`spec_in`); a check's message is written in that language.
 - **The book's build** runs every chapter once, in English, with ``LESSON_FIGURE_TWINS``
   naming the other edition's language (tools/build_book.py reads it from _config.yml). Every
   output with words then carries its twin in that language beside it: a figure's PNG under
   :data:`IMAGE_TWIN` beside ``image/png`` (its metadata says what could not be translated), a
-  check's message under :data:`TEXT_TWIN` beside ``text/plain``. The book's extension
+  check's message under :data:`TEXT_TWIN` beside ``text/plain``, an altair chart's spec
+  under :data:`CHART_TWIN` beside :data:`VEGA_LITE` and its PNG (for print) under
+  :data:`IMAGE_TWIN` beside ``image/png`` (:func:`chart_bundle`). The book's extension
   (book/_ext/translation.py, "Outputs in the edition's language") shows the twins in that
   edition's pages and downloads.
 
 Importing this module imports neither torch nor matplotlib (the book's extensions read the
-MIME types); matplotlib is imported when a figure is drawn.
+MIME types); matplotlib is imported when a figure is drawn, altair and vl-convert when a
+chart is shown.
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ import sys
 import warnings
 from pathlib import Path
 
-from .i18n import LANGUAGES, language, translate
+from .i18n import _LATIN, LANGUAGES, language, translate
 
 IMAGE_TWIN = "image/x.lesson-twin+png"  # a figure's twin in the other edition's language
 TEXT_TWIN = "text/x.lesson-twin+plain"  # a text output's twin
+VEGA_LITE = "application/vnd.vegalite.v5+json"  # an altair chart's spec, as JupyterLab shows it
+CHART_TWIN = "application/x.lesson-twin-vegalite+json"  # its twin
+_CHART_WORDS = {"title", "subtitle", "description", "sort", "domain", "labels"}
 _CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
               "Microsoft YaHei")
 
@@ -139,9 +146,59 @@ def drawn_in(fig, lang: str, dpi: float) -> tuple[bytes, dict]:
     return png.getvalue(), {"untranslated": untranslated, "missing_glyphs": missing}
 
 
+def spec_in(spec: dict, lang: str) -> tuple[dict, list[str]]:
+    """A Vega-Lite spec with its words in ``lang`` (titles, the description, a control's
+    label, the data's text and the sort orders and domains that name it), and the words
+    without a translation. Field names, parameters and expressions stay as they are."""
+    untranslated = []
+
+    def say(text):
+        found = text if lang == LANGUAGES[0] or not _LATIN.search(text) else translate(text, lang)
+        if found is None and text not in untranslated:
+            untranslated.append(text)
+        return text if found is None else found
+
+    def walk(value, key=None, parent=None, cells=False):
+        cells = cells or parent == "datasets" or (key, parent) == ("values", "data")
+        if isinstance(value, dict):
+            return {k: walk(v, k, key, cells) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key, parent, cells) for v in value]
+        words = key in _CHART_WORDS or (key, parent) in {("name", "bind"), ("text", "title")}
+        return say(value) if isinstance(value, str) and (cells or words) else value
+
+    return walk(spec), untranslated
+
+
+def chart_bundle(chart) -> tuple[dict, dict] | dict:
+    """An altair chart's display data in the reader's language: as altair's active renderer
+    shows it; in the book's build, its spec and a PNG of its default state (for print), each
+    with its twin in the other edition's language (metadata: the words left untranslated)."""
+    spec = chart.to_dict()
+    if not twin_language():
+        import altair as alt
+
+        return alt.renderers.get()(spec_in(spec, reader_language())[0])
+    import vl_convert
+    from IPython.display import Image
+
+    bundle, metadata = {"text/plain": f"<{type(chart).__name__} (Vega-Lite)>"}, {}
+    for spec_mime, png_mime, lang in ((VEGA_LITE, "image/png", reader_language()),
+                                      (CHART_TWIN, IMAGE_TWIN, twin_language())):
+        bundle[spec_mime], untranslated = spec_in(spec, lang)
+        png = vl_convert.vegalite_to_png(bundle[spec_mime], vl_version="5.20", scale=2)
+        image = Image(png, retina=True)
+        bundle[png_mime] = base64.b64encode(png).decode("ascii")
+        metadata[png_mime] = {"width": image.width, "height": image.height}
+    metadata[IMAGE_TWIN]["untranslated"] = untranslated
+    return bundle, metadata
+
+
 def install(shell) -> None:
-    """Make the kernel's figures speak the reader's language and, in the book's build, carry
-    their twin: IPython's formatters for ``image/png`` (replaced) and :data:`IMAGE_TWIN`."""
+    """Make the kernel's figures and altair charts speak the reader's language and, in the
+    book's build, carry their twin: IPython's formatters for ``image/png`` (replaced) and
+    :data:`IMAGE_TWIN`, and a printer for altair's charts (:func:`chart_bundle`; altair is
+    imported only when one is shown)."""
     from IPython.core.formatters import BaseFormatter
     from matplotlib.figure import Figure
 
@@ -167,6 +224,9 @@ def install(shell) -> None:
         shell.display_formatter.active_types = [*active, *[IMAGE_TWIN][:IMAGE_TWIN not in active]]
     if reader_language() != "en":
         formatters["image/png"] = FigureIn("image/png", reader_language(), formatters["image/png"])
+    if twins or reader_language() != "en":
+        shell.display_formatter.mimebundle_formatter.for_type_by_name(
+            "altair.vegalite.v5.api", "TopLevelMixin", chart_bundle)
 
 
 def figure_bundle(figure, dpi: float) -> tuple[dict, dict]:

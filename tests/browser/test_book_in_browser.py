@@ -431,3 +431,49 @@ def test_the_edition_switch_lands_on_the_same_page(book_html, book_url, driver, 
     assert landed == other, f"the switch on {start} went to {landed}, not {other}"
     assert driver.execute_script("return document.documentElement.lang") == \
         EDITIONS[edition_of(other)][1]
+
+
+# The explorable charts (lesson_utils' chart_bundle, book/_ext/translation.py's LiveCharts):
+# page -> the parameter its slider sets and the value the chart opens with.
+CHARTS = {"chapters/02_network_shape.html": ("T", 1.0),
+          "chapters/04_norms.html": ("p", 2.0),
+          "chapters/05_entropy.html": ("p0", 0.3),
+          "chapters/10_evaluating.html": ("epoch", 1)}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("language", EDITIONS)
+@pytest.mark.parametrize("chart_page", CHARTS)
+def test_each_chart_moves_with_the_keyboard(language, chart_page, book_html, book_url, driver,
+                                            screenshots_dir):
+    """Vega's script loads once, from the book itself; the chart draws; its slider is labelled
+    in the edition's language and the keyboard moves it; the view's parameter and its drawing
+    then change; the SVG's text alternative is in the edition's language."""
+    from selenium.webdriver.common.keys import Keys
+
+    signal, default = CHARTS[chart_page]
+    driver.get(urljoin(book_url, EDITIONS[language][0] + chart_page))
+    assert _wait(driver, lambda d: d.execute_script(
+        "return !!document.querySelector('div.lesson-chart[data-drawn] svg')")), "not drawn"
+    scripts = driver.execute_script(
+        "return [...document.scripts].map(s => s.src).filter(s => /vega\\.js/.test(s))")
+    assert len(scripts) == 1 and scripts[0].startswith(book_url), scripts
+    chart = driver.find_element(By.CSS_SELECTOR, "div.lesson-chart")
+    slider = chart.find_element(By.CSS_SELECTOR, "input[type=range]")
+    label = chart.find_element(By.CSS_SELECTOR, ".vega-bind-name").text
+    alternative = chart.find_element(By.TAG_NAME, "svg").get_attribute("aria-label") or ""
+    for words in (label, alternative):
+        assert words and bool(CJK.search(words)) == (language != "en"), (label, alternative)
+    value = f"return arguments[0].vegaView.signal('{signal}')"
+    drawing = "return arguments[0].querySelector('svg').innerHTML"
+    assert driver.execute_script(value, chart) == default
+    before = driver.execute_script(drawing, chart)
+    shot = screenshots_dir / f"chart-{language}-{Path(chart_page).stem}"
+    chart.screenshot(f"{shot}-before.png")
+    for _ in range(3):
+        slider.send_keys(Keys.ARROW_RIGHT)
+    assert _wait(driver, lambda d: d.execute_script(value, chart) != default), "did not move"
+    assert _wait(driver, lambda d: d.execute_script(drawing, chart) != before), "not redrawn"
+    chart.screenshot(f"{shot}-after.png")
+    assert driver.switch_to.active_element == slider
+    assert not _console_errors(driver)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
 import subprocess
 import sys
@@ -24,6 +25,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book" / "_ext"))
 from translation import program  # noqa: E402  (the build's comparison: comments, docstrings out)
 
+from lesson_utils._outputs import VEGA_LITE  # noqa: E402
+
 pytestmark = pytest.mark.colab
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +39,7 @@ CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.md"))
 # a translated formula once became (book/_ext/translation.py).
 RAW_MYST = re.compile(r"^::$|\{[a-z][\w:-]*\}`|^\s*(```|:::)\s*\{|^:[a-z-]+:|solution-(start|end)",
                       re.M)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 PASTED = re.compile(r'<span class="pasted-text">(.*?)</span>', re.S)
 
 
@@ -155,18 +159,24 @@ def test_the_download_is_the_reader_notebook_with_the_pages_outputs(language):
 
 @pytest.mark.parametrize("language", EDITIONS)
 def test_the_downloads_show_the_figures_and_messages_of_their_edition(language):
-    """Each figure of a download is one its edition's pages show (the Chinese twin in the
+    """Each figure of a download is one its edition's pages show, each chart's spec speaks its
+    edition's language (the Chinese twin in the
     Chinese edition: book/_ext/translation.py), a check's message is in the page's language,
     and no twin is left beside them."""
     shown = {hashlib.sha256(p.read_bytes()).hexdigest()
              for p in (BUILD / "html" / EDITIONS[language] / "_images").glob("*.png")}
-    figures = messages = 0
+    figures = messages = charts = 0
     for chapter in CHAPTERS:
         for cell in reader(language, chapter, download=True).cells:
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 assert not [m for m in data if "x.lesson" in m], (chapter, list(data))
-                if "image/png" in data:
+                if VEGA_LITE in data:  # a chart: the page draws its spec, not its PNG
+                    charts += 1
+                    words = json.dumps(data[VEGA_LITE], ensure_ascii=False)
+                    assert bool(CJK.search(words)) == (language != "en"), chapter
+                    assert "image/png" in data, chapter  # for a front end without Vega
+                elif "image/png" in data:
                     figures += 1
                     digest = hashlib.sha256(base64.b64decode(data["image/png"])).hexdigest()
                     assert digest in shown, f"{language}/{chapter}: a figure its pages do not show"
@@ -175,4 +185,4 @@ def test_the_downloads_show_the_figures_and_messages_of_their_edition(language):
                     messages += 1
                     assert text[2:4] == ("Ex" if language == "en" else "练习"), (chapter, text[:80])
                     assert ("：" in text) == (language != "en"), (chapter, text[:80])
-    assert figures > 20 and messages > 20, (figures, messages)
+    assert figures > 20 and messages > 20 and charts >= 4, (figures, messages, charts)

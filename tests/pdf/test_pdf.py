@@ -137,12 +137,15 @@ def test_the_chinese_pdf_is_chinese_and_the_english_one_english(edition):
 
 
 def test_every_figure_of_the_web_pages_is_in_the_pdf(toc_docs):
-    figures = 0
+    """Every figure of a page, and every live chart (as the PNG of its default state)."""
+    figures = charts = 0
     for doc in toc_docs:
         html = _html(doc, "en")
         main = html[html.find("<main"):html.find("</main>")]
         figures += len(re.findall(r'<img [^>]*src="(?![^"]*_static/)', main))
-    assert figures > 0
+        charts += main.count('<div class="lesson-chart">')  # printed as its PNG
+    assert figures > 0 and charts >= 4
+    figures += charts
     for language in EDITIONS:
         listing = subprocess.run([_tool("pdfimages"), "-list", str(_pdf(language))],
                                  capture_output=True, text=True, check=True).stdout
