@@ -2,9 +2,9 @@
 
     python tools/colab_venv.py        # create or update _build/colab-venv (COLAB_VENV)
 
-torch, torchvision, numpy, matplotlib and ipykernel, plus pytest and nbval to run the
-notebooks, all at requirements.txt's versions; no lesson_utils, no myst-nb. Rebuilt only when
-those pins change (a stamp file records them). Needs no .venv: `make test` runs it with the
+torch, torchvision, numpy, matplotlib, altair (Colab has it) and ipykernel, plus pytest and
+nbval to run the notebooks, all at requirements.txt's versions; no lesson_utils, no myst-nb.
+Rebuilt only when those pins change (a stamp file records them). Needs no .venv: `make test` runs it with the
 system's Python, beside .venv's installation.
 """
 
@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(os.environ.get("COLAB_VENV", ROOT / "_build" / "colab-venv"))
-PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "ipykernel", "pytest", "nbval")
+PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "altair", "ipykernel", "pytest",
+            "nbval")
 
 
 def pins() -> list[str]:
