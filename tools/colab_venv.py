@@ -4,8 +4,8 @@
 
 torch, torchvision, numpy, matplotlib, altair (Colab has it) and ipykernel, plus pytest and
 nbval to run the notebooks, all at requirements.txt's versions; no lesson_utils, no myst-nb.
-Rebuilt only when those pins change (a stamp file records them). Needs no .venv: `make test` runs it with the
-system's Python, beside .venv's installation.
+Rebuilt only when those pins change (a stamp file records them). Needs no .venv: `make test`
+runs it with the system's Python, beside .venv's installation.
 """
 
 from __future__ import annotations
