@@ -225,11 +225,12 @@ def _vega(app: Sphinx) -> None:
     if app.builder.format == "html":
         import vl_convert
 
-        folder = Path(app.doctreedir, "vega")
-        folder.mkdir(parents=True, exist_ok=True)
-        if not (folder / "vega.js").is_file():
-            (folder / "vega.js").write_text(vl_convert.javascript_bundle(vl_version="5.20"))
-        app.config.html_static_path.append(str(folder))
+        script, bundle = Path(app.doctreedir, "vega", "vega.js"), vl_convert.javascript_bundle(
+            vl_version="5.20")
+        script.parent.mkdir(parents=True, exist_ok=True)
+        if not script.is_file() or script.read_text() != bundle:  # a new vl-convert: rewritten
+            script.write_text(bundle)
+        app.config.html_static_path.append(str(script.parent))
 
 
 def _chart_scripts(app: Sphinx, pagename: str, templatename, context, doctree) -> None:
