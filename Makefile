@@ -86,18 +86,19 @@ nbval: $(DATA)
 
 # Steps run side by side on the two cores, each one's output shown when it ends:
 # 1. every system part the run needs (apt: the data, the fonts, Chromium, and TeX Live where
-#    the PDFs are tested) beside the installation of .venv and of the Colab simulation's
-#    environment, so that no later step's order matters (the unit tests draw Chinese
-#    figures too);
-# 2. the book beside the unit tests;
+#    the PDFs are tested) beside the installation of .venv, so that no later step's order
+#    matters (the unit tests draw Chinese figures too);
+# 2. the book (its chapters executed two at a time: tools/build_book.py) beside the unit tests
+#    and the installation of the Colab simulation's environment;
 # 3. the Colab simulation beside the PDFs and the browser test (all read the built book).
 # Beside another step PyTorch gets one thread (OMP_NUM_THREADS=1): with two, its threads
 # spin-wait for a core the other step holds (the simulation took 413 s instead of 176 s).
 SYSTEM_PARTS = data book browser $$( [ "$${CI:-}" = true ] && echo tex )
 test:
-	$(MAKE) --no-print-directory -j3 --output-sync=target system $(STAMP) colab-venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target system $(STAMP)
 	$(MAKE) --no-print-directory data lint
-	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target DATA= book unit
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j3 --output-sync=target DATA= book unit \
+	  colab-venv
 	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j3 --output-sync=target DATA= colab-run \
 	  pdfcheck-where-tex browser
 

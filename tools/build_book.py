@@ -9,9 +9,10 @@
 
 Both editions are built by Jupyter Book from the same _config.yml and _toc.yml
 (strict: -W -n --keep-going); only the language differs. The chapters are
-executed once: every edition reads the same execution cache
-(_build/.jupyter_cache), so the second edition re-runs no code. Each edition
-keeps its own doctrees, so that one does not invalidate the other.
+executed once, before Sphinx reads them and several at a time (execute_pages): every
+edition reads the same execution cache (_build/.jupyter_cache), so the second edition
+re-runs no code. Each edition keeps its own doctrees, so that one does not invalidate
+the other; its PDF reads them too.
 
 Each edition's HTML build also writes its reader notebooks (book/_ext/reader_notebooks.py)
 into _build/notebooks/<language>/chapters; this script adds what makes that folder the
@@ -55,17 +56,80 @@ EDITIONS, PDF_FILES = _CONFIG["editions"], _CONFIG["edition_pdfs"]
 SOURCE = next(code for code, folder in EDITIONS.items() if not folder)  # at the root: English
 TRANSLATED = [code for code in EDITIONS if code != SOURCE]
 
+# The page whose tables describe the build (what it executed, what the checker rejected): executed
+# by every build, once for all its editions and PDFs, the chapters by their code.
+EVERY_BUILD = ROOT / "book" / "status.md"
 # "Missing character: There is no 回 (U+56DE) in font [FreeSerif.otf]/OT:script=..."
 MISSING_CHARACTER = re.compile(r"^Missing character: There is no .+? in font [^\n!/]+", re.M)
 
 
-def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
-    start = time.perf_counter()
-    # for the kernels: outputs in the source's language (whoever builds), each with its twin in
-    # the translated edition's (lesson_utils._outputs carries one)
+def _kernel_environment() -> None:
+    """For the kernels: outputs in the source's language (whoever builds), each with its twin
+    in the translated edition's (lesson_utils._outputs carries one)."""
     if len(TRANSLATED) != 1:
         sys.exit(f"_config.yml's editions must be one source and one translation: {EDITIONS}")
     os.environ.update(LESSON_LANGUAGE=SOURCE, LESSON_FIGURE_TWINS=TRANSLATED[0])
+
+
+def _execute(item: tuple[Path, object, int]) -> tuple[object, float]:
+    """One chapter executed as myst-nb executes it (jupyter-cache's function, _config.yml's
+    settings, the chapter's folder as working directory): (the notebook or None, seconds)."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    path, notebook, threads = item
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))  # this worker's kernel only
+    execute = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["execute"]
+    result = single_nb_execution(notebook, cwd=str(path.parent), timeout=execute["timeout"],
+                                 allow_errors=execute["allow_errors"])
+    return (None if result.err else result.nb), result.time
+
+
+def execute_pages(every_build: bool = True) -> None:
+    """Execute the chapters that the cache lacks, and the status page (EVERY_BUILD, unless
+    ``every_build`` is false: the PDFs take it from the cache, as the chapters), up to four at
+    a time into the cache, where the editions' myst-nb finds them. myst-nb executes a page
+    while Sphinx reads it, one at a time, and Sphinx's parallel read would give chapters 3-10
+    to one process (its chunks follow the names). Each kernel gets its share of the cores
+    (OMP_NUM_THREADS, unless set): PyTorch's threads would spin-wait for cores that the other
+    kernels hold. A page that fails here is left out of the cache: myst-nb runs it again and
+    reports the error as the build's."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    cache, todo = get_cache(str(BUILD / ".jupyter_cache")), {}
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"), reverse=True)  # long first
+    for path in [EVERY_BUILD, *chapters]:
+        notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"))
+        try:
+            cache.match_cache_notebook(notebook)
+            if path != EVERY_BUILD or not every_build:
+                continue
+        except KeyError:
+            pass
+        todo[path] = notebook
+    if not todo:
+        return
+    _kernel_environment()
+    cores = os.cpu_count() or 1
+    jobs = max(1, min(4, cores, len(todo)))
+    work = [(path, notebook, max(1, cores // jobs)) for path, notebook in todo.items()]
+    with ProcessPoolExecutor(jobs) as pool:
+        for path, (notebook, seconds) in zip(todo, pool.map(_execute, work), strict=True):
+            name = path.relative_to(ROOT)
+            print(f"{name}: executed in {seconds:.1f} s" if notebook else f"{name} failed: "
+                  "the build runs it again to report the error", flush=True)
+            if notebook is not None:
+                cache.cache_notebook_bundle(CacheBundleIn(
+                    notebook, str(path), data={"execution_seconds": seconds}),
+                    check_validity=False, overwrite=True)
+
+
+def _build(builder: str, outdir: Path, doctrees: Path, language: str) -> float:
+    start = time.perf_counter()
+    _kernel_environment()
     locale.translators.clear()  # Sphinx caches catalogs per process; each edition loads its own
     status = build_sphinx(
         ROOT,
@@ -104,7 +168,8 @@ def _latex(language: str) -> tuple[Path, float, subprocess.Popen]:
                      "FreeFont and Noto CJK SC (see README, 'The PDFs').")
     suffix = "" if language == SOURCE else f"-{language}"
     latex_dir = BUILD / "latex" / language
-    sphinx_seconds = _build("latex", latex_dir, BUILD / f".doctrees-latex{suffix}", language)
+    # the HTML edition's doctrees: Sphinx reads a page once for every builder
+    sphinx_seconds = _build("latex", latex_dir, BUILD / f".doctrees{suffix}", language)
     for stale in ("book.pdf", "book.log"):
         (latex_dir / stale).unlink(missing_ok=True)
     output = (latex_dir / "latexmk-output.txt").open("w", encoding="utf-8")
@@ -202,6 +267,7 @@ def main(argv: list[str]) -> None:
     unknown = sorted(set(languages) - set(EDITIONS))
     if unknown:
         sys.exit(f"Unknown edition {unknown}; the book has {sorted(EDITIONS)}.")
+    execute_pages(every_build=argv[0] == "html")
     if argv[0] == "pdf":
         start = time.perf_counter()
         started = {language: _latex(language) for language in languages}

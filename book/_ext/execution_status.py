@@ -3,8 +3,9 @@ with what myst-nb's own table does not say: whether this build executed each cha
 Method column gives myst-nb's execution mode, `cache`, for every chapter, run or not; here
 a chapter counts as executed by this build when its execution is newer than the start of the
 build (LESSON_BUILD_STARTED, which tools/build_book.py sets once for both editions). The
-headers and answers are in the edition's language. The page is written again by every build
-(myst-nb rewrites it only when a chapter ran).
+headers and answers are in the edition's language. The page is read again by every build, from
+its execution in the cache, which tools/build_book.py renews in every build (Sphinx reads a page
+only when its source changed).
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ class ExecutionStatus(SphinxPostTransform):
             placeholder.replace_self(table)
 
 
-def _pages_with_the_table(app: Sphinx, env) -> list[str]:
-    """Written again by every build, so that the table says what this build did."""
+def _pages_with_the_table(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Read again by every build, so that the page says what this build did."""
     return [docname for docname, data in NbMetadataCollector.get_doc_data(env).items()
             if data.get(METADATA_KEY)]
 
@@ -76,5 +77,5 @@ def setup(app: Sphinx) -> dict:
     app.lesson_build_started = time.time()  # without tools/build_book.py: this Sphinx run
     app.setup_extension("myst_nb")
     app.add_post_transform(ExecutionStatus)
-    app.connect("env-updated", _pages_with_the_table)
+    app.connect("env-get-outdated", _pages_with_the_table)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
