@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import pickle
 from pathlib import Path
 
 import yaml
@@ -96,6 +97,11 @@ def test_a_translated_sentence_shows_the_glued_value(tmp_path):
     assert 'lang="zh-CN"' in html
     assert '答案是<span class="pasted-text">42.5</span>。' in html, warnings
     assert "WARNING" not in warnings, warnings
+    # and its doctree holds the page alone: no message's own document (with the environment
+    # in its settings) came along with the translated nodes (translation._one_document)
+    doctree = pickle.loads((tmp_path / "doctrees" / "index.doctree").read_bytes())
+    strangers = [node for node in doctree.findall() if node.document is not doctree]
+    assert not strangers, f"{len(strangers)} nodes name another document: {strangers[:3]}"
 
 
 def test_a_key_the_english_does_not_glue_fails_and_an_untranslated_sentence_is_named(tmp_path):

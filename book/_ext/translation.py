@@ -283,6 +283,16 @@ def _in_output(node: nodes.Node) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 
+def _one_document(app: Sphinx, doctree: nodes.document) -> None:
+    """Sphinx's Locale moves a translated message's nodes into the page without telling them
+    (docutils' setup_child would): each still names the message's own document, whose
+    settings hold the whole environment, so every translated page pickled a copy of it (2 MB,
+    15 times the English page) and read it back for every cross-reference to it. Tell them."""
+    for node in doctree.findall():
+        if node.document is not doctree:
+            node.document = doctree
+
+
 def _needs_translation(node: nodes.Node) -> bool:
     """False for the front matter (a leading field list, or docinfo) and sphinx-exercise's
     "Exercise"/"Solution" labels, which sphinx-exercise translates itself."""
@@ -512,6 +522,7 @@ def setup(app: Sphinx) -> dict:
         glue_role = type(type(role).__name__, (_GlueInTranslations, type(role)), {})
         app.add_role_to_domain("glue", name, glue_role(), override=True)
     app.add_transform(CheckTranslations)
+    app.connect("doctree-read", _one_document)
     app.add_transform(TranslateTocCaptions)
     app.add_transform(TranslatedOutputs)
     app.connect("build-finished", _downloads_in_language, priority=600)  # after reader_notebooks
