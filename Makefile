@@ -10,7 +10,7 @@ CHAPTERS := $(wildcard chapters/*.md)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help book book-checks pdf pdfcheck test lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep mutation system pdfcheck-where-tex
+.PHONY: help book pdf pdfcheck test lint unit pairs nbval colab colab-venv colab-run browser lab sync translations clean distclean data seed-sweep mutation system pdfcheck-where-tex
 
 help:
 	@echo "make book   build the HTML book in English (_build/html/index.html) and Chinese"
@@ -90,20 +90,17 @@ nbval: $(DATA)
 #    matters (the unit tests draw Chinese figures too);
 # 2. the book (its chapters executed two at a time: tools/build_book.py) beside the unit tests
 #    and the installation of the Colab simulation's environment;
-# 3. as soon as the book is built (book-checks), the browser test, the Colab simulation and the
-#    PDFs, which read it: two of them beside the unit tests' end, then all three.
+# 3. the Colab simulation beside the PDFs and the browser test (all read the built book).
 # Beside another step PyTorch gets one thread (OMP_NUM_THREADS=1): with two, its threads
 # spin-wait for a core the other step holds (the simulation took 413 s instead of 176 s).
 SYSTEM_PARTS = data book browser $$( [ "$${CI:-}" = true ] && echo tex )
 test:
 	$(MAKE) --no-print-directory -j2 --output-sync=target system $(STAMP)
 	$(MAKE) --no-print-directory data lint
-	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j3 --output-sync=target DATA= unit \
-	  book-checks
-
-# make test's checks of the built book; the sub-make shares make test's three job slots.
-book-checks: book colab-venv
-	$(MAKE) --no-print-directory --output-sync=target DATA= browser colab-run pdfcheck-where-tex
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j3 --output-sync=target DATA= book unit \
+	  colab-venv
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j3 --output-sync=target DATA= colab-run \
+	  pdfcheck-where-tex browser
 
 system:
 	bash tools/ensure-system.sh $(SYSTEM_PARTS)
